@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -24,7 +25,29 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       *updateScripts,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CI", "true")
-			return nil
+			return copyDefinitions(env.WorkDir)
 		},
 	})
+}
+
+// copyDefinitions gives every script the repository's shared CUE definitions (schemas/*.cue), so
+// a script only writes the environments, components and applications it is about.
+func copyDefinitions(work string) error {
+	defs, err := filepath.Glob(filepath.Join("..", "..", "..", "schemas", "*.cue"))
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(work, "schemas"), 0o755); err != nil {
+		return err
+	}
+	for _, d := range defs {
+		data, err := os.ReadFile(d)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(work, "schemas", filepath.Base(d)), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }

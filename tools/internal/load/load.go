@@ -37,6 +37,11 @@ type Model struct {
 // Load evaluates the model. A CUE error is returned as *Error, which prints every position
 // relative to the repository root, the way `cue vet` does.
 func Load(ctx context.Context, opts Options) (*Model, error) {
+	root, err := filepath.Abs(opts.Root)
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	opts.Root = root
 	files, err := Files(opts.Root)
 	if err != nil {
 		return nil, err

@@ -28,6 +28,19 @@ func (m *Model) Lookup(path string) cue.Value {
 	return m.Value.LookupPath(cue.ParsePath(path))
 }
 
+// Validate checks that the value at the label path is complete and correct, reporting every
+// error rather than the first.
+func (m *Model) Validate(labels ...string) error {
+	v := m.Labels(labels...)
+	if !v.Exists() {
+		return fmt.Errorf("%s: not found in the model", strings.Join(labels, "."))
+	}
+	if err := v.Validate(cue.Concrete(true), cue.Definitions(false)); err != nil {
+		return &Error{Root: m.Root, Err: err}
+	}
+	return nil
+}
+
 // Decode decodes the value at path into v.
 func (m *Model) Decode(path string, v any) error {
 	val := m.Lookup(path)

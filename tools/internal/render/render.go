@@ -66,6 +66,9 @@ type ReadFile func(name string) ([]byte, error)
 
 // Plan renders one environment in memory.
 func Plan(ctx context.Context, m *load.Model, env string, read ReadFile) (*Tree, error) {
+	if err := m.Validate("clusters", env); err != nil {
+		return nil, fmt.Errorf("render %s: %w", env, err)
+	}
 	var p plan
 	if err := m.Decode(fmt.Sprintf("clusters.%q", env), &p); err != nil {
 		return nil, fmt.Errorf("render %s: %w", env, err)

@@ -1,0 +1,48 @@
+# ZaveStudios platform. `make help` lists the targets.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+export GOFLAGS ?= -buildvcs=false
+export GOTOOLCHAIN ?= local
+
+GO      ?= go
+PLATCTL := $(GO) run ./tools/cmd/platctl
+BIN     := bin
+GOLANGCI_LINT_VERSION := v2.6.2
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: build
+build: ## Build bin/platctl
+	$(GO) build -o $(BIN)/platctl ./tools/cmd/platctl
+
+.PHONY: render
+render: ## Render the CUE model into clusters/<env>/ (commit the result)
+	$(PLATCTL) render
+
+.PHONY: check
+check: ## Fail when clusters/ is not what the sources render
+	$(PLATCTL) render --check
+
+.PHONY: test
+test: ## Run every test: Go, Rego, testscript, render check
+	$(GO) test ./...
+	$(PLATCTL) render --check
+
+.PHONY: lint
+lint: ## go vet, gofmt and golangci-lint (pinned)
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l tools)" || { gofmt -l tools; echo "gofmt: files above need formatting (make fmt)"; exit 1; }
+	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION) run ./...
+
+.PHONY: fmt
+fmt: ## Format Go and CUE sources
+	gofmt -w tools
+	$(GO) run cuelang.org/go/cmd/cue@v0.17.1 fmt ./schemas/... ./platform/... ./apps/...
+
+.PHONY: update
+update: ## Rewrite golden files and testscript expectations
+	$(GO) test ./... -update
