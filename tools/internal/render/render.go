@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/zavestudios/platform/tools/internal/load"
+	"github.com/zavestudios/platform/tools/internal/manifest"
 )
 
 // ClustersDir is the folder, under the repository root, that Flux syncs.
@@ -174,4 +175,27 @@ func isSopsEncrypted(data []byte) bool {
 	}
 	s, ok := doc["sops"].(map[string]any)
 	return ok && s["mac"] != nil
+}
+
+// Objects decodes the tree's manifests (everything but the kustomization.yaml files), each with
+// its repo-relative file and line and the engine that applies it.
+func (t *Tree) Objects() ([]manifest.Object, error) {
+	var out []manifest.Object
+	for _, p := range t.Paths() {
+		if path.Base(p) == "kustomization.yaml" {
+			continue
+		}
+		objs, err := manifest.Decode(ClustersDir+"/"+t.Env+"/"+p, t.Files[p])
+		if err != nil {
+			return nil, err
+		}
+		for i := range objs {
+			objs[i].Origin.Engine = t.Engines[p]
+			if objs[i].Origin.Engine == "" {
+				objs[i].Origin.Engine = "flux"
+			}
+		}
+		out = append(out, objs...)
+	}
+	return out, nil
 }
