@@ -41,11 +41,15 @@ func copyDefinitions(work string) error {
 		return err
 	}
 	for _, d := range defs {
+		dst := filepath.Join(work, "schemas", filepath.Base(d))
+		if _, err := os.Stat(dst); err == nil {
+			continue // the script brings its own
+		}
 		data, err := os.ReadFile(d)
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(work, "schemas", filepath.Base(d)), data, 0o644); err != nil {
+		if err := os.WriteFile(dst, data, 0o644); err != nil {
 			return err
 		}
 	}

@@ -70,6 +70,11 @@ func renderTrees(cmd *cobra.Command, app *App, envs []string) (*load.Model, []*r
 	if err != nil {
 		return nil, nil, err
 	}
+	return renderTreesFrom(cmd, app, m, envs)
+}
+
+// renderTreesFrom renders the selected environments of a loaded model in memory.
+func renderTreesFrom(cmd *cobra.Command, app *App, m *load.Model, envs []string) (*load.Model, []*render.Tree, error) {
 	selected, err := selectEnvs(m, envs)
 	if err != nil {
 		return nil, nil, err

@@ -95,6 +95,8 @@ func newRootCmd(app *App) *cobra.Command {
 	root.PersistentFlags().BoolVarP(&app.Quiet, "quiet", "q", false, "no progress or logs on stderr")
 	root.AddCommand(
 		newRenderCmd(app),
+		newParityCmd(app),
+		newCostCmd(app),
 	)
 	return root
 }
