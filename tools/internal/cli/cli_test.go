@@ -25,6 +25,13 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       *updateScripts,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CI", "true")
+			// scripts that commit need an identity and no user or system git configuration
+			env.Setenv("GIT_AUTHOR_NAME", "test")
+			env.Setenv("GIT_AUTHOR_EMAIL", "test@example.com")
+			env.Setenv("GIT_COMMITTER_NAME", "test")
+			env.Setenv("GIT_COMMITTER_EMAIL", "test@example.com")
+			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+			env.Setenv("GIT_CONFIG_GLOBAL", "/dev/null")
 			return copyDefinitions(env.WorkDir)
 		},
 	})

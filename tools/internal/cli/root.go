@@ -95,8 +95,10 @@ func newRootCmd(app *App) *cobra.Command {
 	root.PersistentFlags().BoolVarP(&app.Quiet, "quiet", "q", false, "no progress or logs on stderr")
 	root.AddCommand(
 		newRenderCmd(app),
+		newBuildCmd(app),
 		newParityCmd(app),
 		newCostCmd(app),
+		newDiffCmd(app),
 	)
 	return root
 }

@@ -47,4 +47,3 @@ func declPos(v cue.Value) interface {
 	}
 	return v.Pos()
 }
-

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zavestudios/platform/tools/internal/diff"
 	"github.com/zavestudios/platform/tools/internal/finding"
 	"github.com/zavestudios/platform/tools/internal/manifest"
 )
@@ -113,9 +114,9 @@ func Run(ctx context.Context, opts Options, a, b Env) (*Result, []finding.Findin
 			res.Differences = append(res.Differences, whole(oa, a.Name))
 		default:
 			res.Paired++
-			for _, f := range compare(normalize(oa.Object, a.Name), normalize(ob.Object, b.Name)) {
+			for _, f := range diff.Fields(normalize(oa.Object, a.Name), normalize(ob.Object, b.Name)) {
 				res.Differences = append(res.Differences, Difference{
-					Object: oa.ID(), Kind: oa.Kind(), Name: oa.Name(), Path: f.path, A: f.a, B: f.b,
+					Object: oa.ID(), Kind: oa.Kind(), Name: oa.Name(), Path: f.Path, A: f.A, B: f.B,
 					File: oa.Origin.File, Line: oa.Origin.Line,
 				})
 			}
