@@ -20,17 +20,24 @@ build: ## Build bin/platctl
 	$(GO) build -o $(BIN)/platctl ./tools/cmd/platctl
 
 .PHONY: render
-render: ## Render the CUE model into clusters/<env>/ (commit the result)
+render: ## Render the CUE model into clusters/<env>/ and README's diagram (commit the result)
 	$(PLATCTL) render
+	$(PLATCTL) docs
 
 .PHONY: check
-check: ## Fail when clusters/ is not what the sources render
+check: ## Fail when clusters/ or README's diagram is not what the sources render
 	$(PLATCTL) render --check
+	$(PLATCTL) docs --check
+
+.PHONY: docs
+docs: ## Redraw the platform diagram in README.md from the model
+	$(PLATCTL) docs
 
 .PHONY: test
-test: ## Run every test: Go, Rego, testscript, render check
+test: ## Run every test: Go, Rego, testscript, render and docs checks
 	$(GO) test ./...
 	$(PLATCTL) render --check
+	$(PLATCTL) docs --check
 
 .PHONY: lint
 lint: ## go vet, gofmt and golangci-lint (pinned)

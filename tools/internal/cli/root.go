@@ -99,6 +99,7 @@ func newRootCmd(app *App) *cobra.Command {
 		newParityCmd(app),
 		newCostCmd(app),
 		newDiffCmd(app),
+		newDocsCmd(app),
 	)
 	return root
 }
