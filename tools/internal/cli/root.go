@@ -100,6 +100,8 @@ func newRootCmd(app *App) *cobra.Command {
 		newCostCmd(app),
 		newDiffCmd(app),
 		newDocsCmd(app),
+		newValidateCmd(app),
+		newReportCmd(app),
 	)
 	return root
 }
