@@ -34,10 +34,13 @@ docs: ## Redraw the platform diagram in README.md from the model
 	$(PLATCTL) docs
 
 .PHONY: test
-test: ## Run every test: Go, Rego, testscript, render and docs checks
+test: ## Run every test (Go, Rego, CLI scripts) and check the repository: render, docs, validate, parity, cost
 	$(GO) test ./...
 	$(PLATCTL) render --check
 	$(PLATCTL) docs --check
+	$(PLATCTL) validate
+	$(PLATCTL) parity
+	$(PLATCTL) cost
 
 .PHONY: lint
 lint: ## go vet, gofmt and golangci-lint (pinned)

@@ -38,8 +38,28 @@ func TestScripts(t *testing.T) {
 }
 
 // copyDefinitions gives every script the repository's shared CUE definitions (schemas/*.cue), so
-// a script only writes the environments, components and applications it is about.
+// a script only writes the environments, components and applications it is about, and links the
+// vendored JSON schemas and the policies (read-only, too large to copy per script).
 func copyDefinitions(work string) error {
+	if err := copyDir(filepath.Join("..", "..", "..", "policies"), filepath.Join(work, "policies")); err != nil {
+		return err
+	}
+	for _, dir := range []string{"schemas/jsonschema"} {
+		src, err := filepath.Abs(filepath.Join("..", "..", "..", dir))
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(work, dir)
+		if _, err := os.Lstat(dst); err == nil {
+			continue // the script brings its own
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if err := os.Symlink(src, dst); err != nil {
+			return err
+		}
+	}
 	defs, err := filepath.Glob(filepath.Join("..", "..", "..", "schemas", "*.cue"))
 	if err != nil {
 		return err
@@ -61,4 +81,26 @@ func copyDefinitions(work string) error {
 		}
 	}
 	return nil
+}
+
+// copyDir copies a folder unless the script brings its own.
+func copyDir(src, dst string) error {
+	if _, err := os.Lstat(dst); err == nil {
+		return nil
+	}
+	return filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if info.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
 }
