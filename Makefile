@@ -53,6 +53,10 @@ fmt: ## Format Go and CUE sources
 	gofmt -w tools
 	$(GO) run cuelang.org/go/cmd/cue@v0.17.1 fmt ./schemas/... ./platform/... ./apps/...
 
+.PHONY: schemas
+schemas: ## Regenerate the vendored JSON schemas and CRDs from their Go modules (schemas/jsonschema/sources.yaml)
+	$(GO) run ./tools/cmd/schemagen
+
 .PHONY: update
 update: ## Rewrite golden files and testscript expectations
 	$(GO) test ./... -update
