@@ -79,7 +79,9 @@ func renderTreesFrom(cmd *cobra.Command, app *App, m *load.Model, envs []string)
 	if err != nil {
 		return nil, nil, err
 	}
-	read := func(name string) ([]byte, error) { return os.ReadFile(filepath.Join(app.Root, filepath.FromSlash(name))) }
+	read := func(name string) ([]byte, error) {
+		return os.ReadFile(filepath.Join(app.Root, filepath.FromSlash(name)))
+	}
 	var trees []*render.Tree
 	for _, e := range selected {
 		t, err := render.Plan(cmd.Context(), m, e, read)
