@@ -10,8 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/zavestudios/platform/tools/internal/diff"
 	"github.com/zavestudios/platform/tools/internal/finding"
 	"github.com/zavestudios/platform/tools/internal/gitlab"
+	"github.com/zavestudios/platform/tools/internal/load"
 	"github.com/zavestudios/platform/tools/internal/report"
 )
 
@@ -38,13 +40,15 @@ func addFindingsFormatFlag(cmd *cobra.Command, p *string) {
 
 func newReportCmd(app *App) *cobra.Command {
 	var inputs []string
-	var post string
+	var post, base string
 	var limit int
 	cmd := &cobra.Command{
-		Use:   "report --input FILE... [--post gitlab] [--limit N]",
-		Short: "Merge report files into the merge-request note; print it, or post it to GitLab",
-		Long: `Report reads the report envelopes other platctl commands write (JSON, kind platctl.report),
-merges them into one note and prints it as Markdown: a summary table per environment, then a
+		Use:   "report [--base REF] [--input FILE]... [--post gitlab] [--limit N]",
+		Short: "Build the merge-request note; print it, or post it to GitLab",
+		Long: `Report builds one note for a merge request. With --base it renders and builds the working tree
+and the base revision and reports, per environment, the objects added, removed and changed,
+the validation and policy findings, parity and cost and its change. It also reads report
+envelopes other runs wrote (--input, JSON, kind platctl.report), merges everything into one note and prints it as Markdown: a summary table per environment, then a
 collapsible section per changed object and one for the findings. When the note would exceed
 --limit bytes the largest sections are cut, and say so; the summary is never cut.
 
@@ -57,13 +61,14 @@ PLATCTL_GITLAB_TOKEN (or GITLAB_TOKEN).
 Report exits 0 once the note is printed and posted, whatever it contains: the commands that
 produced the inputs already failed the pipeline for their findings and differences, and the
 report job should not fail it a second time.`,
-		Example: `  platctl report --input diff.json --input validate.json
+		Example: `  platctl report --base origin/main --post gitlab
+  platctl report --input diff.json --input validate.json
   platctl report --input - < report.json
   platctl report --input diff.json --post gitlab`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if len(inputs) == 0 {
-				return errors.New("report: no input: give --input FILE (or - for stdin), a report file written by another platctl command")
+			if len(inputs) == 0 && base == "" {
+				return errors.New("report: no input: give --base REF to report on the working tree's change, or --input FILE (- for stdin), a report file written by another platctl command")
 			}
 			if limit <= 0 {
 				return fmt.Errorf("report: --limit %d: must be a positive number of bytes", limit)
@@ -86,6 +91,13 @@ report job should not fail it a second time.`,
 			envs, err := readEnvelopes(cmd.InOrStdin(), inputs)
 			if err != nil {
 				return err
+			}
+			if base != "" {
+				e, err := changeEnvelope(cmd, app, base)
+				if err != nil {
+					return err
+				}
+				envs = append(envs, e)
 			}
 			merged, err := report.Merge(envs...)
 			if err != nil {
@@ -112,6 +124,7 @@ report job should not fail it a second time.`,
 		},
 	}
 	cmd.Flags().StringArrayVar(&inputs, "input", nil, "report file to merge (repeatable; - reads stdin)")
+	cmd.Flags().StringVar(&base, "base", "", "report the working tree's change against this revision: diff, validate, parity, cost")
 	cmd.Flags().StringVar(&post, "post", "", "also write the note to the merge request: gitlab")
 	cmd.Flags().IntVar(&limit, "limit", report.DefaultLimit, "most bytes in the note (GitLab accepts 1,000,000 characters)")
 	return cmd
@@ -147,4 +160,59 @@ func readEnvelope(stdin io.Reader, name string) (report.Envelope, error) {
 	}
 	defer f.Close()
 	return report.ReadEnvelope(f)
+}
+
+// changeEnvelope reports the working tree's change against base: the diff per environment and
+// owner, and the findings of validate, parity and cost on the working tree.
+func changeEnvelope(cmd *cobra.Command, app *App, base string) (report.Envelope, error) {
+	r, err := refDiff(cmd, app, base, "")
+	if err != nil {
+		return report.Envelope{}, err
+	}
+	m, err := load.Load(cmd.Context(), load.Options{Root: app.Root})
+	if err != nil {
+		return report.Envelope{}, err
+	}
+	envs, err := m.Environments()
+	if err != nil {
+		return report.Envelope{}, err
+	}
+	var all []finding.Finding
+	perEnv := map[string][]finding.Finding{}
+	for _, e := range envs {
+		fs, err := validateEnvs(cmd, app, m, []string{e})
+		if err != nil {
+			return report.Envelope{}, err
+		}
+		perEnv[e] = fs
+		all = append(all, fs...)
+	}
+	doc := report.Document{Title: fmt.Sprintf("platctl report: %s → %s", r.Base, r.Head)}
+	for _, s := range r.Summary {
+		errs, warns, _ := report.Counts(perEnv[s.Env])
+		doc.Summary = append(doc.Summary, report.SummaryRow{
+			Env: s.Env, Added: s.Added, Removed: s.Removed, Changed: s.Changed,
+			Findings: errs, Warnings: warns, Parity: s.Parity,
+			CostMonthly: fmt.Sprintf("$%.2f", s.CostHead), CostDelta: fmt.Sprintf("%+.2f", s.CostHead-s.CostBase),
+		})
+	}
+	for _, g := range diff.Groups(r.Changes) {
+		added, removed, changed := 0, 0, 0
+		for _, c := range g.Changes {
+			switch c.Action {
+			case "added":
+				added++
+			case "removed":
+				removed++
+			default:
+				changed++
+			}
+		}
+		doc.Sections = append(doc.Sections, report.Section{
+			Title:   g.Env + " · " + g.Owner,
+			Summary: fmt.Sprintf("%d added, %d removed, %d changed", added, removed, changed),
+			Body:    diff.Body(g.Changes), Lang: "diff",
+		})
+	}
+	return report.NewEnvelope(doc, []string{"diff", "schema", "policy", "parity", "cost"}, all), nil
 }

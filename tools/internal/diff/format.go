@@ -64,8 +64,8 @@ func Write(w io.Writer, format string, r *Report) error {
 		for _, s := range r.Summary {
 			fmt.Fprintf(w, "| %s | %d | %d | %d | %s | %s |\n", s.Env, s.Added, s.Removed, s.Changed, s.Parity, costDelta(s))
 		}
-		for _, g := range groups(r.Changes) {
-			fmt.Fprintf(w, "\n<details><summary>%s · %s (%d)</summary>\n\n```diff\n%s```\n\n</details>\n", g.env, g.owner, len(g.changes), Body(g.changes))
+		for _, g := range Groups(r.Changes) {
+			fmt.Fprintf(w, "\n<details><summary>%s · %s (%d)</summary>\n\n```diff\n%s```\n\n</details>\n", g.Env, g.Owner, len(g.Changes), Body(g.Changes))
 		}
 		return nil
 	case "text", "":
@@ -137,20 +137,21 @@ func costDelta(s Summary) string {
 	return fmt.Sprintf("$%.2f → $%.2f (%+.2f)", s.CostBase, s.CostHead, s.CostHead-s.CostBase)
 }
 
-type group struct {
-	env, owner string
-	changes    []Change
+// Group is the changes one owner (Kustomization, Application, folder) makes in one environment.
+type Group struct {
+	Env, Owner string
+	Changes    []Change
 }
 
-// groups splits changes by environment and owner (already their sort order).
-func groups(cs []Change) []group {
-	var out []group
+// Groups splits changes by environment and owner (already their sort order).
+func Groups(cs []Change) []Group {
+	var out []Group
 	for _, c := range cs {
-		if n := len(out); n > 0 && out[n-1].env == c.Env && out[n-1].owner == c.Owner {
-			out[n-1].changes = append(out[n-1].changes, c)
+		if n := len(out); n > 0 && out[n-1].Env == c.Env && out[n-1].Owner == c.Owner {
+			out[n-1].Changes = append(out[n-1].Changes, c)
 			continue
 		}
-		out = append(out, group{c.Env, c.Owner, []Change{c}})
+		out = append(out, Group{c.Env, c.Owner, []Change{c}})
 	}
 	return out
 }
