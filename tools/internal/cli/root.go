@@ -101,6 +101,7 @@ func newRootCmd(app *App) *cobra.Command {
 		newDiffCmd(app),
 		newDocsCmd(app),
 		newValidateCmd(app),
+		newBenchCmd(app),
 		newReportCmd(app),
 	)
 	return root
