@@ -30,6 +30,8 @@ type App struct {
 	Root string
 	// Quiet silences progress and logs on stderr (-q).
 	Quiet bool
+	// CPUProfile, when set, receives a pprof CPU profile of the command (--cpuprofile).
+	CPUProfile string
 }
 
 // Logf writes a log line to stderr unless quiet.
@@ -63,6 +65,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	app.stopProfile()
 	var fe findingsError
 	switch {
 	case err == nil:
@@ -88,11 +91,16 @@ func newRootCmd(app *App) *cobra.Command {
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := app.startProfile(); err != nil {
+				return err
+			}
 			return app.resolveRoot()
 		},
 	}
 	root.PersistentFlags().StringVar(&app.Root, "repo", "", "repository root (default: the git top level of the current directory)")
 	root.PersistentFlags().BoolVarP(&app.Quiet, "quiet", "q", false, "no progress or logs on stderr")
+	root.PersistentFlags().StringVar(&app.CPUProfile, "cpuprofile", "", "write a pprof CPU profile of the command to this file")
+	_ = root.PersistentFlags().MarkHidden("cpuprofile")
 	root.AddCommand(
 		newRenderCmd(app),
 		newBuildCmd(app),
@@ -101,6 +109,7 @@ func newRootCmd(app *App) *cobra.Command {
 		newDiffCmd(app),
 		newDocsCmd(app),
 		newValidateCmd(app),
+		newCheckCmd(app),
 		newBenchCmd(app),
 		newReportCmd(app),
 	)
