@@ -51,3 +51,29 @@ func TestGitLabCICallsRealCommands(t *testing.T) {
 		t.Errorf("found %d platctl calls in .gitlab-ci.yml, expected the whole merge-request pipeline", found)
 	}
 }
+
+// TestPreCommitHooksCallRealCommands: the hooks this repository publishes and uses run platctl
+// commands that exist, with flags those commands accept.
+func TestPreCommitHooksCallRealCommands(t *testing.T) {
+	for _, file := range []string{"../../../.pre-commit-hooks.yaml", "../../../.pre-commit-config.yaml"} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries := regexp.MustCompile(`entry: (?:go run ./tools/cmd/)?platctl (.*)`).FindAllStringSubmatch(string(data), -1)
+		if len(entries) < 2 {
+			t.Errorf("%s: %d platctl hooks, want the render check and the full check", file, len(entries))
+		}
+		for _, e := range entries {
+			root := newRootCmd(&App{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}})
+			cmd, rest, err := root.Find(strings.Fields(e[1]))
+			if err != nil || cmd == root {
+				t.Errorf("%s: `platctl %s`: no such command", file, e[1])
+				continue
+			}
+			if err := cmd.ParseFlags(rest); err != nil {
+				t.Errorf("%s: `platctl %s`: %v", file, e[1], err)
+			}
+		}
+	}
+}
