@@ -1,0 +1,208 @@
+package build
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	fluxk "github.com/fluxcd/pkg/kustomize"
+	fluxfs "github.com/fluxcd/pkg/kustomize/filesys"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/kustomize/api/konfig"
+	"sigs.k8s.io/kustomize/api/resmap"
+	kustypes "sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/yaml"
+
+	"github.com/zavestudios/platform/tools/internal/manifest"
+)
+
+// originAnnotation is the annotation kustomize's originAnnotations build option adds; build
+// reads it to point every object at the file it came from.
+const originAnnotation = "config.kubernetes.io/origin"
+
+// locatedError is a build problem with a better location than the unit that hit it: the file
+// and line of a document kustomize could not read.
+type locatedError struct {
+	file string
+	line int
+	err  error
+}
+
+func (e *locatedError) Error() string { return e.err.Error() }
+func (e *locatedError) Unwrap() error { return e.err }
+
+// kustomize builds dir the way kustomize-controller builds a Flux Kustomization's path:
+// fluxcd/pkg/kustomize's generator writes the kustomization.yaml Flux writes (one listing the
+// directory's manifests when there is none, with the Kustomization's targetNamespace, namePrefix,
+// nameSuffix, patches, images and components applied), and its Build runs krusty without load
+// restrictions and with plugins disabled. The generated file lives in an in-memory layer, so the
+// working tree is never written. Post-build substitution runs on every resource when ks has a
+// postBuild. Objects come back with Origin.File and Line set from kustomize's origin annotation.
+func (b *Builder) kustomize(ctx context.Context, src *source, dir string, ks map[string]any, at manifest.Origin) ([]manifest.Object, error) {
+	if !hasKustomization(dir) {
+		// The generator would fail on a non-Kubernetes file with a bare path; decoding first
+		// names the file and line.
+		if err := b.prescan(src, dir); err != nil {
+			return nil, err
+		}
+	}
+	ksU := unstructured.Unstructured{Object: ks}
+	data, kfile, _, err := fluxk.NewGenerator(src.dir, ksU).GenerateManifest(dir)
+	if err != nil {
+		return nil, fmt.Errorf("generate kustomization: %s", b.clean(err))
+	}
+	data, keepOrigin, err := withOriginAnnotations(data)
+	if err != nil {
+		return nil, fmt.Errorf("generate kustomization: %w", err)
+	}
+	disk, err := fluxfs.MakeFsOnDiskSecure(src.dir)
+	if err != nil {
+		return nil, fmt.Errorf("kustomize build failed: %s", b.clean(err))
+	}
+	mem := fluxfs.MakeFsInMemory(disk)
+	if err := mem.WriteFile(kfile, data); err != nil {
+		return nil, fmt.Errorf("kustomize build failed: %w", err)
+	}
+	var m resmap.ResMap
+	warnings := captureStderr(func() { m, err = krustyBuild(mem, dir, kustypes.LoadRestrictionsNone) })
+	b.reportWarnings(warnings, at, manifest.Object{Object: ks}.ID())
+	if err != nil {
+		return nil, fmt.Errorf("kustomize build failed: %s", b.clean(err))
+	}
+	postBuild := mapAt(ks, "spec", "postBuild") != nil
+	always := strAt(ks, "spec", "postBuild", "substituteStrategy") == "Always"
+	var objs []manifest.Object
+	for _, res := range m.Resources() {
+		if res.GetName() == "" || res.GetKind() == "" || res.GetApiVersion() == "" {
+			return nil, fmt.Errorf("failed to decode Kubernetes apiVersion, kind and name from: %s", strings.TrimSpace(res.String()))
+		}
+		at := b.resourceOrigin(src, dir, res.GetKind(), res.GetName(), originOf(res.GetAnnotations()))
+		if at.File == "" {
+			at = manifest.Origin{}
+		}
+		if postBuild {
+			out, err := fluxk.SubstituteVariables(ctx, treeClient{b: b}, ksU, res,
+				fluxk.SubstituteWithAlways(always))
+			if err != nil {
+				return nil, &locatedError{file: at.File, line: at.Line,
+					err: fmt.Errorf("post build failed for '%s/%s': %w", res.GetGvk(), res.GetName(), err)}
+			}
+			if out != nil {
+				res = out
+			}
+		}
+		y, err := res.AsYAML()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", res.CurId(), err)
+		}
+		decoded, err := manifest.Decode(at.File, y)
+		if err != nil || len(decoded) != 1 {
+			return nil, &locatedError{file: at.File, line: at.Line, err: fmt.Errorf("%s: %v", res.CurId(), err)}
+		}
+		o := decoded[0]
+		o.Origin = at
+		if !keepOrigin {
+			deleteAnnotation(o.Object, originAnnotation)
+		}
+		objs = append(objs, o)
+	}
+	return objs, nil
+}
+
+// withOriginAnnotations turns on kustomize's origin annotations in a generated kustomization so
+// build can trace objects to files; keep reports whether the Kustomization asked for them itself
+// (spec.buildMetadata), in which case the cluster sees them too and they stay.
+func withOriginAnnotations(data []byte) ([]byte, bool, error) {
+	var k kustypes.Kustomization
+	if err := yaml.Unmarshal(data, &k); err != nil {
+		return nil, false, err
+	}
+	if slices.Contains(k.BuildMetadata, kustypes.OriginAnnotations) {
+		return data, true, nil
+	}
+	k.BuildMetadata = append(k.BuildMetadata, kustypes.OriginAnnotations)
+	out, err := yaml.Marshal(k)
+	return out, false, err
+}
+
+func hasKustomization(dir string) bool {
+	for _, name := range konfig.RecognizedKustomizationFileNames() {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && !fi.IsDir() {
+			return true
+		}
+	}
+	return false
+}
+
+// prescan decodes the manifests the generator would list for a directory without a
+// kustomization.yaml (its YAML files, and subdirectories holding one), so a file that is not
+// Kubernetes YAML is reported with its name and line.
+func (b *Builder) prescan(src *source, dir string) error {
+	return filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != dir && hasKustomization(path) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if ext := filepath.Ext(path); ext != ".yaml" && ext != ".yml" {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		file := b.rel(src.original(path))
+		if _, err := manifest.Decode(file, data); err != nil {
+			line := 0
+			if _, after, ok := strings.Cut(err.Error(), file+":"); ok {
+				_, _ = fmt.Sscanf(after, "%d", &line)
+			}
+			return &locatedError{file: file, line: line, err: err}
+		}
+		return nil
+	})
+}
+
+// clean makes the paths in a kustomize error repo-relative.
+func (b *Builder) clean(err error) string {
+	msg := err.Error()
+	msg = strings.ReplaceAll(msg, b.opts.Root+string(filepath.Separator), "")
+	for _, d := range b.tmpDirs {
+		msg = strings.ReplaceAll(msg, d+string(filepath.Separator), "<artifact>/")
+	}
+	return msg
+}
+
+func deleteAnnotation(obj map[string]any, key string) {
+	meta, _ := obj["metadata"].(map[string]any)
+	ann, _ := meta["annotations"].(map[string]any)
+	if ann == nil {
+		return
+	}
+	delete(ann, key)
+	if len(ann) == 0 {
+		delete(meta, "annotations")
+	}
+}
+
+// locate turns an error into the place a finding should point at (the document kustomize
+// failed on when known, else the unit's own location) and the message without that place.
+func locate(err error, at manifest.Origin) (manifest.Origin, string) {
+	var le *locatedError
+	if !errors.As(err, &le) || le.file == "" {
+		return at, err.Error()
+	}
+	at.File, at.Line = le.file, le.line
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, fmt.Sprintf("%s:%d: ", le.file, le.line))
+	msg = strings.TrimPrefix(msg, le.file+": ")
+	return at, msg
+}

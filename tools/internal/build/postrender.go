@@ -1,0 +1,87 @@
+package build
+
+import (
+	"fmt"
+
+	kustypes "sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/yaml"
+
+	"github.com/zavestudios/platform/tools/internal/manifest"
+)
+
+// postRender applies a HelmRelease's spec.postRenderers, as helm-controller does after Helm
+// renders: each kustomize post-renderer's patches, patchesStrategicMerge, patchesJson6902 and
+// images run over the rendered objects in order, built in memory by the same kustomize Flux
+// uses.
+func (b *Builder) postRender(hr manifest.Object, objs []manifest.Object) ([]manifest.Object, error) {
+	for i, pr := range maps(sliceAt(hr.Object, "spec", "postRenderers")) {
+		k, ok := pr["kustomize"].(map[string]any)
+		if !ok {
+			continue
+		}
+		var out []manifest.Object
+		var err error
+		warnings := captureStderr(func() { out, err = kustomizeObjects(objs, k) })
+		b.reportWarnings(warnings, hr.Origin, hr.ID())
+		if err != nil {
+			return nil, fmt.Errorf("postRenderers[%d]: %w", i, err)
+		}
+		objs = out
+	}
+	return objs, nil
+}
+
+// kustomizeObjects runs one kustomize post-renderer over objects in an in-memory filesystem.
+func kustomizeObjects(objs []manifest.Object, spec map[string]any) ([]manifest.Object, error) {
+	var kus kustypes.Kustomization
+	raw, err := yaml.Marshal(spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := yaml.Unmarshal(raw, &kus); err != nil {
+		return nil, err
+	}
+	kus.APIVersion, kus.Kind = kustypes.KustomizationVersion, kustypes.KustomizationKind
+	kus.Resources = []string{"resources.yaml"}
+	templates := map[string]string{}
+	var docs []byte
+	for _, o := range objs {
+		templates[o.Key()] = o.Origin.Template
+		y, err := yaml.Marshal(o.Object)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(append(docs, "---\n"...), y...)
+	}
+	kfile, err := yaml.Marshal(kus)
+	if err != nil {
+		return nil, err
+	}
+	fs := filesys.MakeFsInMemory()
+	if err := fs.WriteFile("/render/resources.yaml", docs); err != nil {
+		return nil, err
+	}
+	if err := fs.WriteFile("/render/kustomization.yaml", kfile); err != nil {
+		return nil, err
+	}
+	m, err := krustyBuild(fs, "/render", kustypes.LoadRestrictionsNone)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]manifest.Object, 0, m.Size())
+	for _, res := range m.Resources() {
+		y, err := res.AsYAML()
+		if err != nil {
+			return nil, err
+		}
+		got, err := manifest.Decode("", y)
+		if err != nil || len(got) != 1 {
+			return nil, fmt.Errorf("%s: %v", res.CurId(), err)
+		}
+		o := got[0]
+		o.Origin = manifest.Origin{Template: templates[o.Key()]}
+		out = append(out, o)
+	}
+	return out, nil
+}
