@@ -44,3 +44,14 @@ test_empty_secret_passes if {
 test_other_kinds_not_checked if {
 	found({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"password": "hunter2"}}) == set()
 }
+
+# What platctl build outputs: ENC[...] values masked, the sops block kept.
+test_masked_by_build_is_encrypted if {
+	found(fx.patch(fx.patch(fx.secret, "/data/password", "KipTT1BTKio="), "/data/username", "KipTT1BTKio=")) == set()
+}
+
+# The mask does not pass for a Secret without sops metadata.
+test_mask_without_sops_is_plaintext if {
+	obj := fx.patch(object.remove(fx.secret, ["sops"]), "/data/password", "KipTT1BTKio=")
+	["secrets/plaintext-value", "/data/password"] in found(obj)
+}

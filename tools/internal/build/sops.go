@@ -11,24 +11,21 @@ import (
 // sopsMask replaces encrypted values in output, as `flux build` masks them.
 const sopsMask = "**SOPS**"
 
-// maskSOPS masks a SOPS-encrypted object's values without decrypting them: a Secret's data and
-// stringData become the mask (base64-encoded in data, so the Secret stays valid), and any other
-// ENC[...] value, in any kind, becomes the mask too. The top-level sops block stays, its key
-// material masked, so later stages see the object is encrypted (manifest.Object.Encrypted) and do
-// not mistake it for plaintext.
+// maskSOPS masks a SOPS-encrypted object's encrypted values without decrypting them: an
+// ENC[...] value under a Secret's data becomes the mask base64-encoded (so the Secret stays
+// valid), any other ENC[...] value, in any kind, the mask itself. A value left in plaintext is
+// left as it is, so the secrets policy still sees the leak. The top-level sops block stays, its
+// key material masked, so later stages see the object is encrypted (manifest.Object.Encrypted).
 func maskSOPS(o *manifest.Object) {
 	if !o.Encrypted() {
 		return
 	}
 	if o.Kind() == "Secret" && o.Group() == "" {
 		if data, ok := o.Object["data"].(map[string]any); ok {
-			for k := range data {
-				data[k] = base64.StdEncoding.EncodeToString([]byte(sopsMask))
-			}
-		}
-		if data, ok := o.Object["stringData"].(map[string]any); ok {
-			for k := range data {
-				data[k] = sopsMask
+			for k, v := range data {
+				if s, _ := v.(string); isEncrypted(s) {
+					data[k] = base64.StdEncoding.EncodeToString([]byte(sopsMask))
+				}
 			}
 		}
 	}
@@ -49,12 +46,14 @@ func maskValues(v any, key string) any {
 		}
 		return v
 	case string:
-		if key == "enc" || (strings.HasPrefix(v, "ENC[") && strings.HasSuffix(v, "]")) {
+		if key == "enc" || isEncrypted(v) {
 			return sopsMask
 		}
 	}
 	return v
 }
+
+func isEncrypted(s string) bool { return strings.HasPrefix(s, "ENC[") && strings.HasSuffix(s, "]") }
 
 // checkDecryption reports what kustomize-controller refuses to apply: a SOPS-encrypted Secret
 // in a Kustomization without spec.decryption (unless the Secret opts out with

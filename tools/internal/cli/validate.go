@@ -60,10 +60,11 @@ model with a reason and an expiry date; an expired one is a finding. Exit 0 clea
 // validateEnvs validates the environments with one schema validator per Kubernetes version and
 // one policy compilation, the expensive parts, shared by all of them.
 func validateEnvs(cmd *cobra.Command, app *App, m *load.Model, envs []string) ([]finding.Finding, error) {
-	objs, err := envObjects(cmd, app, m, envs)
+	b, err := buildEnvs(cmd, app, m, envs)
 	if err != nil {
 		return nil, err
 	}
+	objs := b.objects
 	excs, err := validate.Exceptions(m)
 	if err != nil {
 		return nil, err
@@ -102,6 +103,9 @@ func validateEnvs(cmd *cobra.Command, app *App, m *load.Model, envs []string) ([
 		all = append(all, fs...)
 		app.Logf("validated %s: %d objects, %d finding(s)", env, len(objs[env]), len(fs))
 	}
+	// what building found (duplicates, dependsOn cycles, charts that cannot be had offline)
+	validate.ToSource(m, b.findings)
+	all = append(all, b.findings...)
 	finding.Sort(all)
 	return all, nil
 }

@@ -5,6 +5,8 @@ package validate
 
 import (
 	"context"
+
+	"cuelang.org/go/cue/token"
 	"fmt"
 	"slices"
 	"strings"
@@ -48,19 +50,26 @@ func Run(ctx context.Context, opts Options, env string, objs []manifest.Object) 
 		fs = append(fs, got...)
 	}
 	if opts.Model != nil {
-		for i := range fs {
-			toSource(opts.Model, env, &fs[i])
-		}
+		ToSource(opts.Model, fs)
 	}
 	finding.Sort(fs)
 	return slices.CompactFunc(fs, func(a, b finding.Finding) bool { return a == b }), nil
 }
 
-// toSource moves a finding from a rendered file (clusters/<env>/<path>) to the CUE position of
+// ToSource moves each finding on a rendered file (clusters/<env>/<path>) to the CUE position of
 // the field it is about, or of the component or application that rendered the object.
-func toSource(m *load.Model, env string, f *finding.Finding) {
-	prefix := render.ClustersDir + "/" + env + "/"
-	rel, ok := strings.CutPrefix(f.File, prefix)
+func ToSource(m *load.Model, fs []finding.Finding) {
+	for i := range fs {
+		toSource(m, &fs[i])
+	}
+}
+
+func toSource(m *load.Model, f *finding.Finding) {
+	rest, ok := strings.CutPrefix(f.File, render.ClustersDir+"/")
+	if !ok {
+		return
+	}
+	env, rel, ok := strings.Cut(rest, "/")
 	if !ok {
 		return
 	}
@@ -69,11 +78,14 @@ func toSource(m *load.Model, env string, f *finding.Finding) {
 		return // a SOPS file or a kustomization.yaml: its YAML line is the source
 	}
 	rendered := f.Location()
-	pos := m.Source(m.Pointer([]string{"clusters", env, "files", rel, "object"}, f.Field))
+	var pos token.Pos
+	if f.Field != "" {
+		pos = m.Source(m.Pointer([]string{"clusters", env, "files", rel, "object"}, f.Field))
+	}
 	if !pos.IsValid() || isDefinition(m, pos.Filename()) {
 		var src string
 		if file.LookupPath(pathOf("source")).Decode(&src) == nil {
-			pos = m.Labels(strings.SplitN(src, ".", 2)...).Pos()
+			pos = m.Source(m.Labels(strings.SplitN(src, ".", 2)...))
 		}
 	}
 	if !pos.IsValid() {
