@@ -42,6 +42,17 @@ test: ## Run every test (Go, Rego, CLI scripts) and check the repository: render
 	$(PLATCTL) parity
 	$(PLATCTL) cost
 
+.PHONY: e2e
+e2e: ## Real kube-apiserver and Flux controllers sync clusters/<env> (builds them first: ~12 min cold)
+	@bin="$$(tools/e2e/build.sh)" && cd tools/e2e && \
+		E2E_BIN="$$bin" $(GO) test -tags e2e -count=1 -v -timeout 60m .
+
+.PHONY: bench
+bench: ## Go benchmarks, then platctl beside kubeconform and the kustomize|kubeconform|conftest pipeline (N=400)
+	@command -v /usr/bin/time >/dev/null || apt-get install -y -qq time
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./tools/internal/...
+	N=$${N:-400} tools/bench/compare.sh
+
 .PHONY: lint
 lint: ## go vet, gofmt and golangci-lint (pinned)
 	$(GO) vet ./...

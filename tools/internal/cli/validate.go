@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"fmt"
 	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/zavestudios/platform/tools/internal/build"
 	"github.com/zavestudios/platform/tools/internal/finding"
 	"github.com/zavestudios/platform/tools/internal/load"
 	"github.com/zavestudios/platform/tools/internal/policy"
@@ -16,6 +18,7 @@ import (
 
 func newValidateCmd(app *App) *cobra.Command {
 	var output string
+	var ro rootOptions
 	cmd := &cobra.Command{
 		Use:   "validate [ENV...]",
 		Short: "Check every object against the vendored schemas and the policies, offline",
@@ -26,23 +29,37 @@ the field for what render generated, otherwise the YAML line. Policy exceptions 
 model with a reason and an expiry date; an expired one is a finding. Exit 0 clean, 1 findings.`,
 		Example: `  platctl validate
   platctl validate homelab -o junit > validate.xml
-  platctl validate -o codequality > gl-code-quality-report.json`,
+  platctl validate -o codequality > gl-code-quality-report.json
+  platctl validate --repo ../fleet --root clusters/staging --registry ghcr.io`,
 		RunE: func(cmd *cobra.Command, envs []string) error {
 			format, err := report.ParseFormat(output, report.Text, report.JSON, report.JUnit, report.SARIF, report.CodeQuality)
 			if err != nil {
 				return err
 			}
-			m, err := load.Load(cmd.Context(), load.Options{Root: app.Root})
-			if err != nil {
-				return err
-			}
-			envs, err = selectEnvs(m, envs)
-			if err != nil {
-				return err
-			}
-			fs, err := validateEnvs(cmd, app, m, envs)
-			if err != nil {
-				return err
+			var fs []finding.Finding
+			if len(ro.inputs) > 0 {
+				if fs, err = validateInputs(cmd, app, ro.inputs, ro); err != nil {
+					return err
+				}
+			} else if len(ro.roots) > 0 {
+				if len(envs) > 0 {
+					return fmt.Errorf("give environments or --root, not both")
+				}
+				if fs, err = validateRoots(cmd, app, ro); err != nil {
+					return err
+				}
+			} else {
+				m, err := load.Load(cmd.Context(), load.Options{Root: app.Root})
+				if err != nil {
+					return err
+				}
+				envs, err = selectEnvs(m, envs)
+				if err != nil {
+					return err
+				}
+				if fs, err = validateEnvs(cmd, app, m, envs); err != nil {
+					return err
+				}
 			}
 			if err := report.Write(app.Stdout, format, report.Run{Tool: "platctl", Stages: []string{"schema", "policy"}, Findings: fs}); err != nil {
 				return err
@@ -54,7 +71,60 @@ model with a reason and an expiry date; an expired one is a finding. Exit 0 clea
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text|json|junit|sarif|codequality")
+	cmd.Flags().StringArrayVar(&ro.roots, "root", nil, "validate any Flux repository: the cluster folder to build (repeatable), instead of the model's environments")
+	cmd.Flags().StringArrayVar(&ro.inputs, "input", nil, "validate built objects from this YAML file (repeatable; - reads stdin), instead of building")
+	cmd.Flags().StringArrayVar(&ro.registries, "registry", nil, "with --root: a registry images may come from (repeatable)")
+	cmd.Flags().BoolVar(&ro.allowLB, "allow-load-balancer", false, "with --root: Services of type LoadBalancer are allowed")
+	cmd.Flags().StringVar(&ro.rules, "rules", "", "with --root: the checkout whose schemas/jsonschema/ and policies/ check the tree (default: --repo)")
+	cmd.Flags().StringVar(&ro.kubeVersion, "kube-version", schema.DefaultKubernetesVersion, "with --root: the Kubernetes version of the schemas and of Helm's capabilities")
 	return cmd
+}
+
+// rootOptions describe a plain Flux repository, which has no model to say them.
+type rootOptions struct {
+	roots, registries  []string
+	inputs             []string
+	allowLB            bool
+	kubeVersion, rules string
+}
+
+// validateRoots builds each cluster folder of a plain Flux repository and validates what it
+// applies, sharing one schema validator and one policy compilation.
+func validateRoots(cmd *cobra.Command, app *App, ro rootOptions) (_ []finding.Finding, err error) {
+	rules := app.Root
+	if ro.rules != "" {
+		if rules, err = filepath.Abs(ro.rules); err != nil {
+			return nil, fmt.Errorf("--rules: %w", err)
+		}
+	}
+	sv, err := schema.New(schema.Options{Root: rules, KubernetesVersion: ro.kubeVersion})
+	if err != nil {
+		return nil, err
+	}
+	regs := make([]any, len(ro.registries))
+	for i, r := range ro.registries {
+		regs[i] = r
+	}
+	var all []finding.Finding
+	for _, root := range ro.roots {
+		res, bfs, err := build.New(build.Options{Root: app.Root, Path: root, KubeVersion: ro.kubeVersion}).Run(cmd.Context())
+		if err != nil {
+			return nil, err
+		}
+		opts := validate.Options{Schema: sv, Policies: func(env string) (*policy.Engine, error) {
+			return policy.New(cmd.Context(), policy.Options{Dir: filepath.Join(rules, "policies"),
+				Env: map[string]any{"name": env, "registries": regs, "allowLoadBalancer": ro.allowLB}, Now: time.Now()})
+		}}
+		fs, err := validate.Run(cmd.Context(), opts, root, res.Objects)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, fs...)
+		all = append(all, bfs...)
+		app.Logf("validated %s: %d objects, %d finding(s)", root, len(res.Objects), len(fs)+len(bfs))
+	}
+	finding.Sort(all)
+	return all, nil
 }
 
 // validateEnvs validates the environments with one schema validator per Kubernetes version and

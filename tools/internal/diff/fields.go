@@ -3,9 +3,9 @@
 package diff
 
 import (
-	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -22,19 +22,39 @@ type Field struct {
 // key by key (a map on one side only leaf by leaf), lists index by index, and two strings that
 // both hold a YAML document (a ConfigMap's values.yaml) structurally.
 func Fields(a, b any) []Field {
-	var out []Field
-	walk("", a, b, &out)
-	slices.SortFunc(out, func(x, y Field) int { return strings.Compare(x.Path, y.Path) })
-	return out
+	w := walker{}
+	w.walk(a, b)
+	slices.SortFunc(w.out, func(x, y Field) int { return strings.Compare(x.Path, y.Path) })
+	return w.out
 }
 
-func walk(p string, a, b any, out *[]Field) {
+// walker keeps the path as a stack of escaped segments and joins it only for a difference, so
+// walking two equal objects allocates nothing per field.
+type walker struct {
+	segs []string
+	out  []Field
+}
+
+func (w *walker) path() string {
+	if len(w.segs) == 0 {
+		return ""
+	}
+	return "/" + strings.Join(w.segs, "/")
+}
+
+func (w *walker) add(a, b any) { w.out = append(w.out, Field{w.path(), a, b}) }
+
+func (w *walker) push(seg string) { w.segs = append(w.segs, seg) }
+func (w *walker) pop()            { w.segs = w.segs[:len(w.segs)-1] }
+
+func (w *walker) walk(a, b any) {
 	switch x := a.(type) {
 	case map[string]any:
 		y, ok := b.(map[string]any)
 		if !ok {
 			break
 		}
+		// keys in sorted order, so differences (and any output) come out the same every time
 		keys := make([]string, 0, len(x)+len(y))
 		for k := range x {
 			keys = append(keys, k)
@@ -48,21 +68,22 @@ func walk(p string, a, b any, out *[]Field) {
 		for _, k := range keys {
 			va, inA := x[k]
 			vb, inB := y[k]
-			kp := p + "/" + Escape(k)
+			w.push(Escape(k))
 			// a map on one side only is compared with an empty one, so each of its leaves is a
 			// difference a declaration can name (one annotation, not all of metadata.annotations).
 			switch _, isMap := cmpOr(va, vb).(map[string]any); {
 			case !inA && isMap:
-				walk(kp, map[string]any{}, vb, out)
+				w.walk(map[string]any{}, vb)
 			case !inB && isMap:
-				walk(kp, va, map[string]any{}, out)
+				w.walk(va, map[string]any{})
 			case !inA:
-				*out = append(*out, Field{kp, nil, vb})
+				w.add(nil, vb)
 			case !inB:
-				*out = append(*out, Field{kp, va, nil})
+				w.add(va, nil)
 			default:
-				walk(kp, va, vb, out)
+				w.walk(va, vb)
 			}
+			w.pop()
 		}
 		return
 	case []any:
@@ -71,29 +92,37 @@ func walk(p string, a, b any, out *[]Field) {
 			break
 		}
 		for i := 0; i < max(len(x), len(y)); i++ {
-			ip := fmt.Sprintf("%s/%d", p, i)
+			w.push(strconv.Itoa(i))
 			switch {
 			case i >= len(x):
-				*out = append(*out, Field{ip, nil, y[i]})
+				w.add(nil, y[i])
 			case i >= len(y):
-				*out = append(*out, Field{ip, x[i], nil})
+				w.add(x[i], nil)
 			default:
-				walk(ip, x[i], y[i], out)
+				w.walk(x[i], y[i])
 			}
+			w.pop()
 		}
 		return
 	case string:
-		// an embedded YAML document (a ConfigMap's values.yaml) is compared structurally, so a
-		// declaration can name the one value inside it that differs.
-		if y, ok := b.(string); ok && x != y {
+		if y, ok := b.(string); ok {
+			if x == y {
+				return
+			}
+			// an embedded YAML document (a ConfigMap's values.yaml) is compared structurally, so
+			// a declaration can name the one value inside it that differs.
 			if da, db, ok := embedded(x, y); ok {
-				walk(p, da, db, out)
+				w.walk(da, db)
 				return
 			}
 		}
+	case bool, int, int64, float64, nil:
+		if a == b {
+			return
+		}
 	}
 	if !reflect.DeepEqual(a, b) {
-		*out = append(*out, Field{p, a, b})
+		w.add(a, b)
 	}
 }
 
@@ -115,9 +144,14 @@ func cmpOr(a, b any) any {
 	return b
 }
 
+var escaper = strings.NewReplacer("~", "~0", "/", "~1")
+
 // Escape encodes a key as a JSON-pointer segment.
 func Escape(k string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(k)
+	if !strings.ContainsAny(k, "~/") {
+		return k
+	}
+	return escaper.Replace(k)
 }
 
 // SplitPointer splits a JSON pointer into its (still escaped) segments.
