@@ -61,16 +61,20 @@ type side struct {
 	objects map[string][]manifest.Object
 }
 
+// modelPaths is what rendering a revision reads: the model and the SOPS files beside it, not the
+// vendored schemas and CRDs (most of the repository's bytes).
+var modelPaths = []string{"schemas", "platform", "apps", ":(exclude)schemas/jsonschema", ":(exclude)schemas/crds"}
+
 func refDiff(cmd *cobra.Command, app *App, base, head string) (*diff.Report, error) {
 	ctx := cmd.Context()
-	baseDir, cleanup, err := gitref.Export(ctx, app.Root, base)
+	baseDir, cleanup, err := gitref.Export(ctx, app.Root, base, modelPaths...)
 	if err != nil {
 		return nil, err
 	}
 	defer cleanup()
 	headDir, headName := app.Root, "working tree"
 	if head != "" {
-		dir, cleanup, err := gitref.Export(ctx, app.Root, head)
+		dir, cleanup, err := gitref.Export(ctx, app.Root, head, modelPaths...)
 		if err != nil {
 			return nil, err
 		}

@@ -43,7 +43,7 @@ func buildEnvs(cmd *cobra.Command, app *App, m *load.Model, envs []string) (*bui
 	defer os.RemoveAll(shadow)
 	out := &built{objects: map[string][]manifest.Object{}}
 	for _, t := range trees {
-		if err := render.Write(shadow, t); err != nil {
+		if err := render.WriteFiles(shadow, t); err != nil {
 			return nil, err
 		}
 		opts, err := buildOptions(m, t.Env)

@@ -24,9 +24,10 @@ func Resolve(ctx context.Context, root, rev string) (string, error) {
 	return strings.TrimSpace(string(out)), nil
 }
 
-// Export writes the tracked files of a commit into a new temporary directory. The caller
-// removes it with the returned cleanup function.
-func Export(ctx context.Context, root, rev string) (dir string, cleanup func(), err error) {
+// Export writes the tracked files of a commit into a new temporary directory, or only those
+// under the given pathspecs (git's, so ":(exclude)dir" leaves a folder out). The caller removes
+// the directory with the returned cleanup function.
+func Export(ctx context.Context, root, rev string, pathspecs ...string) (dir string, cleanup func(), err error) {
 	commit, err := Resolve(ctx, root, rev)
 	if err != nil {
 		return "", nil, err
@@ -36,7 +37,11 @@ func Export(ctx context.Context, root, rev string) (dir string, cleanup func(), 
 		return "", nil, err
 	}
 	cleanup = func() { os.RemoveAll(dir) }
-	cmd := exec.CommandContext(ctx, "git", "-C", root, "archive", "--format=tar", commit)
+	args := []string{"-C", root, "archive", "--format=tar", commit}
+	if len(pathspecs) > 0 {
+		args = append(append(args, "--"), pathspecs...)
+	}
+	cmd := exec.CommandContext(ctx, "git", args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()

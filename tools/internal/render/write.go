@@ -43,6 +43,22 @@ func Write(root string, t *Tree) error {
 	return nil
 }
 
+// WriteFiles writes the tree into dir/clusters/<env> as it is, with no swap and no sync: for a
+// scratch copy that build reads and nothing syncs.
+func WriteFiles(dir string, t *Tree) error {
+	base := filepath.Join(dir, ClustersDir, t.Env)
+	for _, p := range t.Paths() {
+		dst := filepath.Join(base, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(dst, t.Files[p], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // fill writes the tree into dir, keeping bootstrap's copies from live where render defers to them.
 func fill(dir, live string, t *Tree) error {
 	if err := os.Chmod(dir, 0o755); err != nil {
