@@ -39,7 +39,12 @@ func Export(ctx context.Context, root, rev string, pathspecs ...string) (dir str
 	cleanup = func() { os.RemoveAll(dir) }
 	args := []string{"-C", root, "archive", "--format=tar", commit}
 	if len(pathspecs) > 0 {
-		args = append(append(args, "--"), pathspecs...)
+		specs, err := present(ctx, root, commit, pathspecs)
+		if err != nil {
+			cleanup()
+			return "", nil, err
+		}
+		args = append(append(args, "--"), specs...)
 	}
 	cmd := exec.CommandContext(ctx, "git", args...)
 	var stderr bytes.Buffer
@@ -83,6 +88,37 @@ func ChangedFiles(ctx context.Context, root, from, to string) ([]string, error) 
 		}
 	}
 	return files, nil
+}
+
+// present keeps the pathspecs git archive can match in the commit: git fails on a pathspec that
+// matches nothing, and a revision may predate a folder. Exclusions always stay.
+func present(ctx context.Context, root, commit string, specs []string) ([]string, error) {
+	out, err := git(ctx, root, "ls-tree", "--name-only", commit)
+	if err != nil {
+		return nil, err
+	}
+	top := map[string]bool{}
+	for _, n := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		top[n] = true
+	}
+	var keep []string
+	positive := 0
+	for _, s := range specs {
+		if strings.HasPrefix(s, ":(exclude)") {
+			if top[strings.SplitN(strings.TrimPrefix(s, ":(exclude)"), "/", 2)[0]] {
+				keep = append(keep, s)
+			}
+			continue
+		}
+		if top[strings.SplitN(s, "/", 2)[0]] {
+			keep = append(keep, s)
+			positive++
+		}
+	}
+	if positive == 0 {
+		return nil, fmt.Errorf("%s holds none of %s", commit[:12], strings.Join(specs, ", "))
+	}
+	return keep, nil
 }
 
 func untar(r io.Reader, dir string) error {
