@@ -42,7 +42,9 @@ func buildEnvs(cmd *cobra.Command, app *App, m *load.Model, envs []string) (*bui
 	}
 	defer os.RemoveAll(shadow)
 	out := &built{objects: map[string][]manifest.Object{}}
+	defer app.ProgressDone()
 	for _, t := range trees {
+		app.Progressf("building %s/%s…", render.ClustersDir, t.Env)
 		if err := render.WriteFiles(shadow, t); err != nil {
 			return nil, err
 		}

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/zavestudios/platform/tools/internal/version"
 )
@@ -115,3 +116,19 @@ func newRootCmd(app *App) *cobra.Command {
 	)
 	return root
 }
+
+// Progressf reports progress of long work on stderr, only to a person watching: not with -q,
+// not in CI (CI=true), and not when stderr is a file or a pipe.
+func (a *App) Progressf(format string, args ...any) {
+	if a.Quiet || os.Getenv("CI") != "" {
+		return
+	}
+	f, ok := a.Stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return
+	}
+	fmt.Fprintf(a.Stderr, "\r\033[K"+format, args...)
+}
+
+// ProgressDone ends a progress line.
+func (a *App) ProgressDone() { a.Progressf("") }
