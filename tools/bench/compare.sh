@@ -66,7 +66,7 @@ printf '%-6s %8s | %9s %9s %9s %9s | %7s %7s | %9s %9s\n' apps objects "(a) full
 for n in "$N" $((2 * N)) $((4 * N)); do
 	tree=$work/tree-$n
 	platctl bench gen --apps "$n" --envs 2 "$tree" >/dev/null
-	(cd "$tree" && platctl build --root clusters/env-1 -o yaml -q >"$work/built.yaml" && platctl build --root clusters/env-2 -o yaml -q >>"$work/built.yaml")
+	(cd "$tree" && platctl build --root clusters/env-1 -o yaml -q >"$work/built.yaml" && echo --- >>"$work/built.yaml" && platctl build --root clusters/env-2 -o yaml -q >>"$work/built.yaml")
 	objects=$(grep -c '^kind:' "$work/built.yaml")
 	read -r a a_kb < <(measure platctl validate -q --repo "$tree" --root clusters/env-1 --root clusters/env-2 --registry registry.bench.local --rules "$root")
 	read -r av av_kb < <(measure platctl validate -q --input "$work/built.yaml" --registry registry.bench.local --rules "$root")
