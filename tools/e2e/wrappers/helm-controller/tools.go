@@ -1,0 +1,6 @@
+//go:build tools
+
+// Package tools pins the command build.sh builds.
+package tools
+
+import _ "github.com/fluxcd/helm-controller"
