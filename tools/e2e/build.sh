@@ -3,7 +3,7 @@
 # source-, kustomize- and helm-controller, each from its wrapper module under wrappers/ (their
 # upstream go.mod files have replace directives, so `go install pkg@version` refuses them).
 #
-# They go to $E2E_CACHE/<key>/bin (default <repo>/.cache/e2e, git-ignored), where <key> hashes
+# They go to $E2E_CACHE/<key>/bin (default ~/.cache/zavestudios-platform/e2e), where <key> hashes
 # everything that decides their bytes: the wrapper modules (versions and go.sum), the build flags
 # and the Go version. A binary already there is not rebuilt, so a warm machine takes seconds and a
 # cold one about 12 minutes and 10 GB (module and build caches) on 2 cores. The builds run one at
@@ -14,7 +14,9 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-cache=${E2E_CACHE:-$root/.cache/e2e}
+# Outside the checkout by default, like Go's own build cache, so every clone on a machine (CI's
+# fresh clones included) shares one build per set of pinned versions.
+cache=${E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zavestudios-platform/e2e}
 
 export GOTOOLCHAIN=local GOWORK=off GOFLAGS=-buildvcs=false
 go=${GO:-go}
