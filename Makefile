@@ -7,7 +7,7 @@ export GOTOOLCHAIN ?= local
 GO      ?= go
 PLATCTL := $(GO) run ./tools/cmd/platctl
 BIN     := bin
-GOLANGCI_LINT_VERSION := v2.6.2
+GOLANGCI_LINT_VERSION := v2.15.0
 
 .DEFAULT_GOAL := help
 

@@ -199,7 +199,9 @@ func writeObjects(w io.Writer, objs []manifest.Object, output string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", o.ID(), err)
 		}
-		bw.Write(y)
+		if _, err := bw.Write(y); err != nil {
+			return err
+		}
 	}
 	return bw.Flush()
 }

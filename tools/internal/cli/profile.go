@@ -19,7 +19,7 @@ func (a *App) startProfile() error {
 		return fmt.Errorf("--cpuprofile: %w", err)
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
+		_ = f.Close()
 		return fmt.Errorf("--cpuprofile: %w", err)
 	}
 	profileFile = f
@@ -29,7 +29,7 @@ func (a *App) startProfile() error {
 func (a *App) stopProfile() {
 	if profileFile != nil {
 		pprof.StopCPUProfile()
-		profileFile.Close()
+		_ = profileFile.Close()
 		profileFile = nil
 	}
 }

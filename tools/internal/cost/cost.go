@@ -55,12 +55,12 @@ type Budget struct {
 
 // Footprint is a declared package footprint.
 type Footprint struct {
-	Component string `json:"component"`
-	Package   string `json:"package"`
-	CPU       int64  `json:"cpu"`
-	Memory    int64  `json:"memory"`
+	Component string  `json:"component"`
+	Package   string  `json:"package"`
+	CPU       int64   `json:"cpu"`
+	Memory    int64   `json:"memory"`
 	StorageGB float64 `json:"storageGB"`
-	PerNode   bool   `json:"perNode"`
+	PerNode   bool    `json:"perNode"`
 }
 
 // Workload is one object's demand: Pods pods of CPU/Memory each, plus its volumes.
@@ -301,4 +301,4 @@ func pack(nodes []Node, ws []Workload) bool {
 }
 
 func cores(milli int64) string { return fmt.Sprintf("%.2f", float64(milli)/1000) }
-func gib(b int64) string      { return fmt.Sprintf("%.1fGi", float64(b)/(1<<30)) }
+func gib(b int64) string       { return fmt.Sprintf("%.1fGi", float64(b)/(1<<30)) }

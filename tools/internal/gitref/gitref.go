@@ -36,7 +36,7 @@ func Export(ctx context.Context, root, rev string, pathspecs ...string) (dir str
 	if err != nil {
 		return "", nil, err
 	}
-	cleanup = func() { os.RemoveAll(dir) }
+	cleanup = func() { _ = os.RemoveAll(dir) }
 	args := []string{"-C", root, "archive", "--format=tar", commit}
 	if len(pathspecs) > 0 {
 		specs, err := present(ctx, root, commit, pathspecs)
@@ -145,12 +145,15 @@ func untar(r io.Reader, dir string) error {
 			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 				return err
 			}
-			f, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, os.FileMode(h.Mode)&0o777)
+			f, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, h.FileInfo().Mode().Perm())
 			if err != nil {
 				return err
 			}
-			_, err = io.Copy(f, tr)
-			f.Close()
+			// the archive is git's own, of the repository's tracked files: no decompression bomb
+			_, err = io.Copy(f, tr) //nolint:gosec // G110: see above
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
 			if err != nil {
 				return err
 			}

@@ -12,7 +12,7 @@ import (
 // BenchmarkRun pairs and compares two environments of 10,000 objects each, every one differing
 // in a declared field: pairing is a map lookup, so the cost grows linearly.
 func BenchmarkRun(b *testing.B) {
-	mk := func(env, class string) []manifest.Object {
+	mk := func(class string) []manifest.Object {
 		objs := make([]manifest.Object, 10000)
 		for i := range objs {
 			objs[i] = obj("PersistentVolumeClaim", fmt.Sprintf("ns-%d", i%100), fmt.Sprintf("pvc-%d", i),
@@ -20,7 +20,7 @@ func BenchmarkRun(b *testing.B) {
 		}
 		return objs
 	}
-	a, c := Env{"a", mk("a", "local-path")}, Env{"b", mk("b", "gp3")}
+	a, c := Env{"a", mk("local-path")}, Env{"b", mk("gp3")}
 	opts := Options{Now: time.Now(), Declarations: []Declaration{{ID: "pvc", Kind: "PersistentVolumeClaim", Path: "/spec/storageClassName"}}}
 	for b.Loop() {
 		if _, fs, err := Run(context.Background(), opts, a, c); err != nil || len(fs) != 0 {

@@ -42,9 +42,7 @@ var sopsValue = regexp.MustCompile(`^ENC\[AES256_GCM,.*\]$`)
 // the environment: SOPS ciphertext (re-encrypted per file) and the environment's own folder name.
 func normalize(obj map[string]any, env string) map[string]any {
 	out := deepCopy(obj, env).(map[string]any)
-	if _, ok := out["sops"]; ok {
-		delete(out, "sops")
-	}
+	delete(out, "sops")
 	return out
 }
 

@@ -34,7 +34,8 @@ func checkExceptions(excs []Exception) error {
 }
 
 func (x Exception) matches(f finding.Finding) bool {
-	if x.Rule != f.Rule && !(strings.HasSuffix(x.Rule, "/*") && strings.HasPrefix(f.Rule, strings.TrimSuffix(x.Rule, "*"))) {
+	family := strings.HasSuffix(x.Rule, "/*") && strings.HasPrefix(f.Rule, strings.TrimSuffix(x.Rule, "*"))
+	if x.Rule != f.Rule && !family {
 		return false
 	}
 	ok, err := path.Match(x.Object, f.Object)

@@ -33,11 +33,11 @@ func Write(root string, t *Tree) error {
 		return fmt.Errorf("write %s: %w", t.Env, err)
 	}
 	if err := fill(tmp, live, t); err != nil {
-		os.RemoveAll(tmp)
+		_ = os.RemoveAll(tmp)
 		return fmt.Errorf("write %s: %w", t.Env, err)
 	}
 	if err := swap(tmp, live); err != nil {
-		os.RemoveAll(tmp)
+		_ = os.RemoveAll(tmp)
 		return fmt.Errorf("write %s: %w", t.Env, err)
 	}
 	return nil
@@ -118,7 +118,7 @@ func syncDir(dir string) error {
 func removeStale(clusters, env string) {
 	matches, _ := filepath.Glob(filepath.Join(clusters, "."+env+tmpPrefix+"*"))
 	for _, m := range matches {
-		os.RemoveAll(m)
+		_ = os.RemoveAll(m)
 	}
 }
 

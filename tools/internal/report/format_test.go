@@ -255,7 +255,7 @@ func TestCodeQualitySeverity(t *testing.T) {
 // the column or the stage, which move without the problem changing.
 func TestFingerprint(t *testing.T) {
 	base := sample()[0]
-	if Fingerprint(base) != Fingerprint(base) {
+	if first, again := Fingerprint(base), Fingerprint(base); first != again {
 		t.Fatal("fingerprint is not deterministic")
 	}
 	tests := []struct {

@@ -80,7 +80,7 @@ func Generate(ctx context.Context, opts Options) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		if err := merge(out, k.Module.String()); err != nil {
+		if err := merge(out, k.String()); err != nil {
 			return Result{}, err
 		}
 		fmt.Fprintf(opts.Progress, "%s: %d schemas\n", k.Module, len(out))
@@ -90,7 +90,7 @@ func Generate(ctx context.Context, opts Options) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		if err := merge(out, c.Module.String()); err != nil {
+		if err := merge(out, c.String()); err != nil {
 			return Result{}, err
 		}
 		fmt.Fprintf(opts.Progress, "%s: %d files\n", c.Module, len(out))
@@ -127,7 +127,7 @@ func kubernetesSource(ctx context.Context, opts Options, k OpenAPISource) (map[s
 	if err != nil {
 		return nil, err
 	}
-	defer z.Close()
+	defer func() { _ = z.Close() }()
 	data, err := z.read(k.Path)
 	if err != nil {
 		return nil, err
@@ -153,14 +153,14 @@ func crdSource(ctx context.Context, opts Options, c CRDSource) (map[string][]byt
 	if err != nil {
 		return nil, err
 	}
-	defer z.Close()
+	defer func() { _ = z.Close() }()
 	out := make(map[string][]byte)
 	for _, p := range c.Paths {
 		data, err := z.read(p)
 		if err != nil {
 			return nil, err
 		}
-		origin := c.Module.String() + " " + p
+		origin := c.String() + " " + p
 		files, err := crdOutputs(data, origin)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", origin, err)

@@ -64,7 +64,7 @@ func ReadSources(file string) (*Sources, error) {
 
 func (s *Sources) check() error {
 	for i, k := range s.Kubernetes {
-		if err := k.Module.check(); err != nil {
+		if err := k.check(); err != nil {
 			return fmt.Errorf("kubernetes[%d]: %w", i, err)
 		}
 		if k.Path == "" {
@@ -72,7 +72,7 @@ func (s *Sources) check() error {
 		}
 	}
 	for i, c := range s.CRDs {
-		if err := c.Module.check(); err != nil {
+		if err := c.check(); err != nil {
 			return fmt.Errorf("crds[%d]: %w", i, err)
 		}
 		if len(c.Paths) == 0 {
