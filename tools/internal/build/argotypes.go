@@ -10,7 +10,6 @@ import (
 	fluxfs "github.com/fluxcd/pkg/kustomize/filesys"
 	"github.com/gobwas/glob"
 	"sigs.k8s.io/kustomize/api/konfig"
-	"sigs.k8s.io/kustomize/api/resmap"
 	kustypes "sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/yaml"
 
@@ -124,8 +123,7 @@ func (b *Builder) argoKustomize(app manifest.Object, dir string, opts map[string
 	if err := mem.WriteFile(kfile, out); err != nil {
 		return nil, err
 	}
-	var m resmap.ResMap
-	warnings := captureStderr(func() { m, err = krustyBuild(mem, dir, kustypes.LoadRestrictionsRootOnly) })
+	m, warnings, err := kustomizeBuild(mem, dir, kustypes.LoadRestrictionsRootOnly)
 	b.reportWarnings(warnings, app.Origin, app.ID())
 	if err != nil {
 		return nil, fmt.Errorf("kustomize build failed: %s", b.clean(err))
@@ -134,15 +132,20 @@ func (b *Builder) argoKustomize(app manifest.Object, dir string, opts map[string
 	var objs []manifest.Object
 	for _, res := range m.Resources() {
 		at := b.resourceOrigin(root, dir, res.GetKind(), res.GetName(), originOf(res.GetAnnotations()))
-		y, err := res.AsYAML()
-		if err != nil {
-			return nil, err
+		var o manifest.Object
+		if c, ok := convertResource(res); ok {
+			o = manifest.Object{Object: c.obj}
+		} else {
+			y, err := res.AsYAML()
+			if err != nil {
+				return nil, err
+			}
+			got, err := manifest.Decode(at.File, y)
+			if err != nil || len(got) != 1 {
+				return nil, fmt.Errorf("%s: %v", res.CurId(), err)
+			}
+			o = got[0]
 		}
-		got, err := manifest.Decode(at.File, y)
-		if err != nil || len(got) != 1 {
-			return nil, fmt.Errorf("%s: %v", res.CurId(), err)
-		}
-		o := got[0]
 		o.Origin = at
 		if !keep {
 			deleteAnnotation(o.Object, originAnnotation)

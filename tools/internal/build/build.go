@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 
 	"github.com/zavestudios/platform/tools/internal/finding"
 	"github.com/zavestudios/platform/tools/internal/manifest"
@@ -113,8 +114,12 @@ type Builder struct {
 	ownRepos map[string]bool
 	// bootstrap is the ns/name of the Kustomization whose path is the entry directory.
 	bootstrap string
-	// files caches decoded source files for origin lines.
-	files map[string][]manifest.Object
+	// fileCache holds what origin lookups need of each source file.
+	fileCache fileCache
+	// spec builds upcoming Kustomizations on workers while the queue is drained.
+	spec *speculator
+	// probes remembers, by postBuild, whether substitution can fail whatever the resource.
+	probes sync.Map
 	// remote tracks remote sources and remote charts so each is reported once.
 	remote        map[string]*RemoteSource
 	remoteCharts  map[string][]string
@@ -139,7 +144,6 @@ func New(opts Options) *Builder {
 		st:            newStore(),
 		sources:       map[string]*source{},
 		ownRepos:      map[string]bool{},
-		files:         map[string][]manifest.Object{},
 		remote:        map[string]*RemoteSource{},
 		remoteCharts:  map[string][]string{},
 		remoteChartAt: map[string]remoteUse{},
@@ -161,10 +165,13 @@ func (b *Builder) Run(ctx context.Context) (*Result, []finding.Finding, error) {
 	if fi, err := os.Stat(entry); err != nil || !fi.IsDir() {
 		return nil, nil, fmt.Errorf("build %s: not a directory", b.opts.Path)
 	}
-	if err := b.buildEntry(ctx, entry); err != nil {
-		return nil, nil, err
+	b.startSpeculation(ctx)
+	err = b.buildEntry(ctx, entry)
+	if err == nil {
+		err = b.drain(ctx)
 	}
-	if err := b.drain(ctx); err != nil {
+	b.stopSpeculation()
+	if err != nil {
 		return nil, nil, err
 	}
 	b.finish()
@@ -175,8 +182,7 @@ func (b *Builder) Run(ctx context.Context) (*Result, []finding.Finding, error) {
 func (b *Builder) finish() {
 	b.checkGraph()
 	b.reportRemoteCharts()
-	b.res.Objects = b.st.objects()
-	slices.SortStableFunc(b.res.Objects, manifest.Compare)
+	b.res.Objects = b.st.sorted()
 	for _, rs := range b.remote {
 		b.res.RemoteSources = append(b.res.RemoteSources, *rs)
 	}

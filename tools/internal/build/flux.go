@@ -22,7 +22,11 @@ func (b *Builder) buildEntry(ctx context.Context, entry string) error {
 		"metadata": map[string]any{"name": "entry", "namespace": "flux-system"},
 		"spec":     map[string]any{"path": "./" + filepath.ToSlash(b.opts.Path)},
 	}
-	objs, err := b.kustomize(ctx, root, entry, plain, at)
+	run := b.newRun(root, entry, plain)
+	run.decoded = b.predictEntry // workers build the Kustomizations it declares meanwhile
+	r := b.kustomize(ctx, run)
+	b.reportWarnings(r.warnings, at, manifest.Object{Object: plain}.ID())
+	objs, err := r.objs, r.err
 	if err != nil {
 		where, msg := locate(err, at)
 		b.report(finding.Error, where, "", "kustomize-build", "%s", msg)
@@ -41,7 +45,10 @@ func (b *Builder) buildEntry(ctx context.Context, entry string) error {
 		info.Source = "GitRepository/" + or(ns, boot.Namespace()) + "/" + name
 		if transforms(boot.Object) {
 			// The bootstrap Kustomization patches its own output: build the entry again with it.
-			if objs, err = b.kustomize(ctx, root, entry, b.substituteRefs(boot), boot.Origin); err != nil {
+			spec := b.substituteRefs(boot)
+			r := b.kustomize(ctx, b.newRun(root, entry, spec))
+			b.reportWarnings(r.warnings, boot.Origin, manifest.Object{Object: spec}.ID())
+			if objs, err = r.objs, r.err; err != nil {
 				where, msg := locate(err, boot.Origin)
 				b.report(finding.Error, where, boot.ID(), "kustomize-build", "%s", msg)
 				return ctx.Err()
@@ -94,7 +101,7 @@ func transforms(ks map[string]any) bool {
 
 // buildKustomization builds one Flux Kustomization: resolves its source, builds its path with
 // its transformations and post-build substitution, and stores what it applies.
-func (b *Builder) buildKustomization(ctx context.Context, ks manifest.Object) {
+func (b *Builder) buildKustomization(ctx context.Context, ks manifest.Object, j *job) {
 	name := nsName(ks)
 	ref := mapAt(ks.Object, "spec", "sourceRef")
 	kind, _ := ref["kind"].(string)
@@ -127,7 +134,9 @@ func (b *Builder) buildKustomization(ctx context.Context, ks manifest.Object) {
 		return
 	}
 	spec := b.substituteRefs(ks)
-	objs, err := b.kustomize(ctx, src, dir, spec, ks.Origin)
+	r := b.collect(ctx, j, b.newRun(src, dir, spec))
+	b.reportWarnings(r.warnings, ks.Origin, manifest.Object{Object: spec}.ID())
+	objs, err := r.objs, r.err
 	if err != nil {
 		info.Reason = "build failed"
 		where, msg := locate(err, ks.Origin)

@@ -35,6 +35,39 @@ type locatedError struct {
 func (e *locatedError) Error() string { return e.err.Error() }
 func (e *locatedError) Unwrap() error { return e.err }
 
+// kustomizeRun is one build of a Flux Kustomization's path. Everything it reads from the
+// Builder is fixed when it is made, so it can run on a worker while the queue moves on.
+type kustomizeRun struct {
+	src *source
+	dir string
+	// ks is the Kustomization as built: its spec.postBuild.substituteFrom references already
+	// checked against the tree (substituteRefs).
+	ks map[string]any
+	// lookup finds the ConfigMaps and Secrets post-build substitution reads.
+	lookup func(kind, ns, name string) (manifest.Object, bool)
+	// tmpDirs are the staged artifacts, cleaned out of error messages.
+	tmpDirs []string
+	// shared is set when the caller holds kustomizeMu's read lock: a kustomization that needs
+	// the exclusive lock then ends the run with errExclusive instead of waiting for it.
+	shared bool
+	// decoded, when set, is given the objects of the files prescan decodes.
+	decoded func([]manifest.Object)
+}
+
+// kustomizeResult is what a kustomizeRun produced: objects or an error, and kustomize's
+// warnings, reported at the unit whatever the outcome.
+type kustomizeResult struct {
+	objs     []manifest.Object
+	warnings []string
+	err      error
+}
+
+// newRun prepares a build of dir in src with the Builder's current state.
+func (b *Builder) newRun(src *source, dir string, ks map[string]any) *kustomizeRun {
+	return &kustomizeRun{src: src, dir: dir, ks: ks, tmpDirs: slices.Clone(b.tmpDirs),
+		lookup: func(kind, ns, name string) (manifest.Object, bool) { return b.st.get("", kind, ns, name) }}
+}
+
 // kustomize builds dir the way kustomize-controller builds a Flux Kustomization's path:
 // fluxcd/pkg/kustomize's generator writes the kustomization.yaml Flux writes (one listing the
 // directory's manifests when there is none, with the Kustomization's targetNamespace, namePrefix,
@@ -42,68 +75,108 @@ func (e *locatedError) Unwrap() error { return e.err }
 // restrictions and with plugins disabled. The generated file lives in an in-memory layer, so the
 // working tree is never written. Post-build substitution runs on every resource when ks has a
 // postBuild. Objects come back with Origin.File and Line set from kustomize's origin annotation.
-func (b *Builder) kustomize(ctx context.Context, src *source, dir string, ks map[string]any, at manifest.Origin) ([]manifest.Object, error) {
-	if !hasKustomization(dir) {
+// The run reads nothing the Builder changes: it may run on a worker (see speculate.go).
+func (b *Builder) kustomize(ctx context.Context, r *kustomizeRun) (out kustomizeResult) {
+	if !hasKustomization(r.dir) {
 		// The generator would fail on a non-Kubernetes file with a bare path; decoding first
 		// names the file and line.
-		if err := b.prescan(src, dir); err != nil {
-			return nil, err
+		if err := b.prescan(r.src, r.dir, r.decoded); err != nil {
+			return kustomizeResult{err: err}
 		}
 	}
-	ksU := unstructured.Unstructured{Object: ks}
-	data, kfile, _, err := fluxk.NewGenerator(src.dir, ksU).GenerateManifest(dir)
+	ksU := unstructured.Unstructured{Object: r.ks}
+	data, kfile, _, err := fluxk.NewGenerator(r.src.dir, ksU).GenerateManifest(r.dir)
 	if err != nil {
-		return nil, fmt.Errorf("generate kustomization: %s", b.clean(err))
+		return kustomizeResult{err: fmt.Errorf("generate kustomization: %s", b.cleanWith(r.tmpDirs, err))}
 	}
 	data, keepOrigin, err := withOriginAnnotations(data)
 	if err != nil {
-		return nil, fmt.Errorf("generate kustomization: %w", err)
+		return kustomizeResult{err: fmt.Errorf("generate kustomization: %w", err)}
 	}
-	disk, err := fluxfs.MakeFsOnDiskSecure(src.dir)
+	disk, err := fluxfs.MakeFsOnDiskSecure(r.src.dir)
 	if err != nil {
-		return nil, fmt.Errorf("kustomize build failed: %s", b.clean(err))
+		return kustomizeResult{err: fmt.Errorf("kustomize build failed: %s", b.cleanWith(r.tmpDirs, err))}
 	}
 	mem := fluxfs.MakeFsInMemory(disk)
 	if err := mem.WriteFile(kfile, data); err != nil {
-		return nil, fmt.Errorf("kustomize build failed: %w", err)
+		return kustomizeResult{err: fmt.Errorf("kustomize build failed: %w", err)}
 	}
 	var m resmap.ResMap
-	warnings := captureStderr(func() { m, err = krustyBuild(mem, dir, kustypes.LoadRestrictionsNone) })
-	b.reportWarnings(warnings, at, manifest.Object{Object: ks}.ID())
-	if err != nil {
-		return nil, fmt.Errorf("kustomize build failed: %s", b.clean(err))
+	if r.shared {
+		var ok bool
+		if m, ok, err = sharedBuild(mem, r.dir, kustypes.LoadRestrictionsNone); !ok {
+			return kustomizeResult{err: errExclusive}
+		}
+	} else {
+		m, out.warnings, err = kustomizeBuild(mem, r.dir, kustypes.LoadRestrictionsNone)
 	}
-	postBuild := mapAt(ks, "spec", "postBuild") != nil
-	always := strAt(ks, "spec", "postBuild", "substituteStrategy") == "Always"
-	var objs []manifest.Object
-	for _, res := range m.Resources() {
+	if err != nil {
+		out.err = fmt.Errorf("kustomize build failed: %s", b.cleanWith(r.tmpDirs, err))
+		return out
+	}
+	out.objs, out.err = b.resourceObjects(ctx, r, m, ksU, keepOrigin)
+	return out
+}
+
+// resourceObjects turns a Kustomization's built resources into objects: located, post-build
+// substituted, and without the origin annotation unless the Kustomization asked for it.
+func (b *Builder) resourceObjects(ctx context.Context, r *kustomizeRun, m resmap.ResMap, ksU unstructured.Unstructured, keepOrigin bool) ([]manifest.Object, error) {
+	postBuild := mapAt(r.ks, "spec", "postBuild") != nil
+	always := strAt(r.ks, "spec", "postBuild", "substituteStrategy") == "Always"
+	client := treeClient{lookup: r.lookup}
+	var subst *substitution
+	resources := m.Resources()
+	objs := make([]manifest.Object, 0, len(resources))
+	for _, res := range resources {
 		if res.GetName() == "" || res.GetKind() == "" || res.GetApiVersion() == "" {
 			return nil, fmt.Errorf("failed to decode Kubernetes apiVersion, kind and name from: %s", strings.TrimSpace(res.String()))
 		}
-		at := b.resourceOrigin(src, dir, res.GetKind(), res.GetName(), originOf(res.GetAnnotations()))
+		at := b.resourceOrigin(r.src, r.dir, res.GetKind(), res.GetName(), originOf(res.GetAnnotations()))
 		if at.File == "" {
 			at = manifest.Origin{}
 		}
+		var c converted
+		fast, substitute := false, postBuild
 		if postBuild {
-			out, err := fluxk.SubstituteVariables(ctx, treeClient{b: b}, ksU, res,
-				fluxk.SubstituteWithAlways(always))
+			if subst == nil {
+				subst = b.substitution(ctx, client, ksU, always)
+			}
+			// fluxcd/pkg/kustomize re-reads the whole resource through YAML and JSON however
+			// little it substitutes; where that provably changes nothing it is skipped.
+			if subst.ok && !hasDollar(res.YNode()) {
+				c, fast = convertResource(res)
+				substitute = !fast || !subst.unchanged(c)
+			}
+		}
+		if substitute {
+			out, err := fluxk.SubstituteVariables(ctx, client, ksU, res, fluxk.SubstituteWithAlways(always))
 			if err != nil {
 				return nil, &locatedError{file: at.File, line: at.Line,
 					err: fmt.Errorf("post build failed for '%s/%s': %w", res.GetGvk(), res.GetName(), err)}
 			}
+			fast = false
 			if out != nil {
 				res = out
+				c, fast = convertSubstituted(res)
 			}
 		}
-		y, err := res.AsYAML()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", res.CurId(), err)
+		if !fast {
+			c, fast = convertResource(res)
 		}
-		decoded, err := manifest.Decode(at.File, y)
-		if err != nil || len(decoded) != 1 {
-			return nil, &locatedError{file: at.File, line: at.Line, err: fmt.Errorf("%s: %v", res.CurId(), err)}
+		var o manifest.Object
+		if fast {
+			o = manifest.Object{Object: c.obj}
+		} else {
+			y, err := res.AsYAML()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", res.CurId(), err)
+			}
+			decoded, err := manifest.Decode(at.File, y)
+			if err != nil || len(decoded) != 1 {
+				return nil, &locatedError{file: at.File, line: at.Line, err: fmt.Errorf("%s: %v", res.CurId(), err)}
+			}
+			o = decoded[0]
 		}
-		o := decoded[0]
 		o.Origin = at
 		if !keepOrigin {
 			deleteAnnotation(o.Object, originAnnotation)
@@ -140,9 +213,11 @@ func hasKustomization(dir string) bool {
 
 // prescan decodes the manifests the generator would list for a directory without a
 // kustomization.yaml (its YAML files, and subdirectories holding one), so a file that is not
-// Kubernetes YAML is reported with its name and line.
-func (b *Builder) prescan(src *source, dir string) error {
-	return filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+// Kubernetes YAML is reported with its name and line. When every file decodes, decoded (if set)
+// is given their objects.
+func (b *Builder) prescan(src *source, dir string, decoded func([]manifest.Object)) error {
+	var objs []manifest.Object
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -160,22 +235,33 @@ func (b *Builder) prescan(src *source, dir string) error {
 			return err
 		}
 		file := b.rel(src.original(path))
-		if _, err := manifest.Decode(file, data); err != nil {
+		got, err := manifest.Decode(file, data)
+		if err != nil {
 			line := 0
 			if _, after, ok := strings.Cut(err.Error(), file+":"); ok {
 				_, _ = fmt.Sscanf(after, "%d", &line)
 			}
 			return &locatedError{file: file, line: line, err: err}
 		}
+		if decoded != nil {
+			objs = append(objs, got...)
+		}
 		return nil
 	})
+	if err == nil && decoded != nil {
+		decoded(objs)
+	}
+	return err
 }
 
 // clean makes the paths in a kustomize error repo-relative.
-func (b *Builder) clean(err error) string {
+func (b *Builder) clean(err error) string { return b.cleanWith(b.tmpDirs, err) }
+
+// cleanWith is clean with the staged artifacts a run was given.
+func (b *Builder) cleanWith(tmpDirs []string, err error) string {
 	msg := err.Error()
 	msg = strings.ReplaceAll(msg, b.opts.Root+string(filepath.Separator), "")
-	for _, d := range b.tmpDirs {
+	for _, d := range tmpDirs {
 		msg = strings.ReplaceAll(msg, d+string(filepath.Separator), "<artifact>/")
 	}
 	return msg

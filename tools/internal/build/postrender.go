@@ -20,9 +20,7 @@ func (b *Builder) postRender(hr manifest.Object, objs []manifest.Object) ([]mani
 		if !ok {
 			continue
 		}
-		var out []manifest.Object
-		var err error
-		warnings := captureStderr(func() { out, err = kustomizeObjects(objs, k) })
+		out, warnings, err := kustomizeObjects(objs, k)
 		b.reportWarnings(warnings, hr.Origin, hr.ID())
 		if err != nil {
 			return nil, fmt.Errorf("postRenderers[%d]: %w", i, err)
@@ -32,15 +30,16 @@ func (b *Builder) postRender(hr manifest.Object, objs []manifest.Object) ([]mani
 	return objs, nil
 }
 
-// kustomizeObjects runs one kustomize post-renderer over objects in an in-memory filesystem.
-func kustomizeObjects(objs []manifest.Object, spec map[string]any) ([]manifest.Object, error) {
+// kustomizeObjects runs one kustomize post-renderer over objects in an in-memory filesystem, and
+// returns what kustomize warned about too.
+func kustomizeObjects(objs []manifest.Object, spec map[string]any) (_ []manifest.Object, warnings []string, err error) {
 	var kus kustypes.Kustomization
 	raw, err := yaml.Marshal(spec)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := yaml.Unmarshal(raw, &kus); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	kus.APIVersion, kus.Kind = kustypes.KustomizationVersion, kustypes.KustomizationKind
 	kus.Resources = []string{"resources.yaml"}
@@ -50,38 +49,43 @@ func kustomizeObjects(objs []manifest.Object, spec map[string]any) ([]manifest.O
 		templates[o.Key()] = o.Origin.Template
 		y, err := yaml.Marshal(o.Object)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		docs = append(append(docs, "---\n"...), y...)
 	}
 	kfile, err := yaml.Marshal(kus)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fs := filesys.MakeFsInMemory()
 	if err := fs.WriteFile("/render/resources.yaml", docs); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := fs.WriteFile("/render/kustomization.yaml", kfile); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	m, err := krustyBuild(fs, "/render", kustypes.LoadRestrictionsNone)
+	m, warnings, err := kustomizeBuild(fs, "/render", kustypes.LoadRestrictionsNone)
 	if err != nil {
-		return nil, err
+		return nil, warnings, err
 	}
 	out := make([]manifest.Object, 0, m.Size())
 	for _, res := range m.Resources() {
-		y, err := res.AsYAML()
-		if err != nil {
-			return nil, err
+		var o manifest.Object
+		if c, ok := convertResource(res); ok {
+			o = manifest.Object{Object: c.obj}
+		} else {
+			y, err := res.AsYAML()
+			if err != nil {
+				return nil, warnings, err
+			}
+			got, err := manifest.Decode("", y)
+			if err != nil || len(got) != 1 {
+				return nil, warnings, fmt.Errorf("%s: %v", res.CurId(), err)
+			}
+			o = got[0]
 		}
-		got, err := manifest.Decode("", y)
-		if err != nil || len(got) != 1 {
-			return nil, fmt.Errorf("%s: %v", res.CurId(), err)
-		}
-		o := got[0]
 		o.Origin = manifest.Origin{Template: templates[o.Key()]}
 		out = append(out, o)
 	}
-	return out, nil
+	return out, warnings, nil
 }

@@ -58,6 +58,9 @@ func (b *Builder) enqueue(o manifest.Object) {
 // ConfigMaps and Secrets it reads) another unit has yet to produce waits; when every remaining
 // unit waits, the first is built anyway and its missing inputs are reported. So a unit reads
 // what other units produce whatever the order of the files that declare them.
+//
+// Kustomizations further down the round are built ahead on workers (see speculate.go); each
+// result is still taken here, in order.
 func (b *Builder) drain(ctx context.Context) error {
 	for len(b.queue) > 0 {
 		if err := ctx.Err(); err != nil {
@@ -65,16 +68,20 @@ func (b *Builder) drain(ctx context.Context) error {
 		}
 		pending := b.queue
 		b.queue = nil
+		b.spec.newRound(pending)
 		var waiting []unit
-		for _, u := range pending {
-			if !b.ready(u) {
+		for i, u := range pending {
+			ready := b.ready(u) // may resolve the source the units after it share
+			b.prefetch(i)
+			j := b.spec.take(u)
+			if !ready {
 				waiting = append(waiting, u)
 				continue
 			}
-			b.process(ctx, u)
+			b.process(ctx, u, j)
 		}
 		if len(waiting) == len(pending) {
-			b.process(ctx, waiting[0])
+			b.process(ctx, waiting[0], nil)
 			waiting = waiting[1:]
 		}
 		b.queue = append(waiting, b.queue...)
@@ -114,10 +121,10 @@ func (b *Builder) sourceReady(kind, ns, name string) bool {
 	return s.missing == ""
 }
 
-func (b *Builder) process(ctx context.Context, u unit) {
+func (b *Builder) process(ctx context.Context, u unit, j *job) {
 	switch o := u.obj; {
 	case isKustomization(o):
-		b.buildKustomization(ctx, o)
+		b.buildKustomization(ctx, o, j)
 	case isHelmRelease(o):
 		b.inflateHelmRelease(o)
 	case isApplication(o):

@@ -1,7 +1,9 @@
 package build
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/zavestudios/platform/tools/internal/finding"
@@ -12,6 +14,7 @@ import (
 // cluster: substituteFrom and valuesFrom look their ConfigMaps and Secrets up here.
 type store struct {
 	list  []manifest.Object
+	keys  []string // list[i].Key(), kept for sorting
 	byKey map[string]int
 }
 
@@ -21,6 +24,7 @@ func newStore() *store { return &store{byKey: map[string]int{}} }
 func (s *store) add(o manifest.Object) (manifest.Object, bool) {
 	k := o.Key()
 	s.list = append(s.list, o)
+	s.keys = append(s.keys, k)
 	if i, dup := s.byKey[k]; dup {
 		return s.list[i], true
 	}
@@ -37,7 +41,24 @@ func (s *store) get(group, kind, ns, name string) (manifest.Object, bool) {
 	return s.list[i], true
 }
 
-func (s *store) objects() []manifest.Object { return append([]manifest.Object(nil), s.list...) }
+// sorted returns the objects in the order a stable sort with manifest.Compare gives, comparing
+// the keys computed once when they were stored rather than building two keys per comparison.
+func (s *store) sorted() []manifest.Object {
+	idx := make([]int, len(s.list))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		return cmp.Or(cmp.Compare(s.keys[a], s.keys[b]),
+			cmp.Compare(s.list[a].Origin.File, s.list[b].Origin.File),
+			cmp.Compare(s.list[a].Origin.Line, s.list[b].Origin.Line))
+	})
+	out := make([]manifest.Object, len(idx))
+	for i, j := range idx {
+		out[i] = s.list[j]
+	}
+	return out
+}
 
 // addObjects stores objects a unit produced, reports duplicates and queues the Flux and Argo CD
 // objects among them for building.

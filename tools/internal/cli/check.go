@@ -66,12 +66,12 @@ func checkAll(cmd *cobra.Command, app *App, m *load.Model) ([]finding.Finding, e
 	if err != nil {
 		return nil, err
 	}
-	_, trees, err := renderTreesFrom(cmd, app, m, nil)
+	b, err := buildEnvs(cmd, app, m, envs)
 	if err != nil {
 		return nil, err
 	}
 	var fs []finding.Finding
-	for _, t := range trees {
+	for _, t := range b.trees {
 		drift, err := render.Check(app.Root, t)
 		if err != nil {
 			return nil, err
@@ -97,15 +97,12 @@ func checkAll(cmd *cobra.Command, app *App, m *load.Model) ([]finding.Finding, e
 				Message: "the platform diagram is out of date: run `platctl docs`"})
 		}
 	}
-	vfs, err := validateEnvs(cmd, app, m, envs)
+	vfs, err := validateBuilt(cmd, app, m, envs, b)
 	if err != nil {
 		return nil, err
 	}
 	fs = append(fs, vfs...)
-	envObjs, err := envObjects(cmd, app, m, envs)
-	if err != nil {
-		return nil, err
-	}
+	envObjs := b.objects
 	pairs, err := parityPairs(m, nil)
 	if err == nil {
 		decls, err := parity.FromModel(m)

@@ -15,6 +15,7 @@ import (
 
 // built is what the controllers apply in each environment, and what building it found.
 type built struct {
+	trees    []*render.Tree
 	objects  map[string][]manifest.Object
 	findings []finding.Finding
 }
@@ -36,23 +37,35 @@ func buildEnvs(cmd *cobra.Command, app *App, m *load.Model, envs []string) (*bui
 	if err != nil {
 		return nil, err
 	}
-	shadow, err := os.MkdirTemp("", "platctl-build-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(shadow)
-	out := &built{objects: map[string][]manifest.Object{}}
+	var shadow string
+	defer func() {
+		if shadow != "" {
+			_ = os.RemoveAll(shadow)
+		}
+	}()
+	out := &built{trees: trees, objects: map[string][]manifest.Object{}}
 	defer app.ProgressDone()
 	for _, t := range trees {
 		app.Progressf("building %s/%s…", render.ClustersDir, t.Env)
-		if err := render.WriteFiles(shadow, t); err != nil {
-			return nil, err
+		// build reads the repository's clusters/<env> when it is exactly the render (the usual
+		// case: render --check passes), and a scratch copy of the render otherwise
+		root := app.Root
+		if drift, err := render.Check(app.Root, t); err != nil || len(drift) > 0 {
+			if shadow == "" {
+				if shadow, err = os.MkdirTemp("", "platctl-build-"); err != nil {
+					return nil, err
+				}
+			}
+			if err := render.WriteFiles(shadow, t); err != nil {
+				return nil, err
+			}
+			root = shadow
 		}
 		opts, err := buildOptions(m, t.Env)
 		if err != nil {
 			return nil, err
 		}
-		opts.Root, opts.Path = shadow, render.ClustersDir+"/"+t.Env
+		opts.Root, opts.Path = root, render.ClustersDir+"/"+t.Env
 		res, fs, err := build.New(opts).Run(cmd.Context())
 		if err != nil {
 			return nil, fmt.Errorf("build %s: %w", t.Env, err)

@@ -105,14 +105,22 @@ func validateRoots(cmd *cobra.Command, app *App, ro rootOptions) (_ []finding.Fi
 	for i, r := range ro.registries {
 		regs[i] = r
 	}
+	// The roots' policy data differ only in their name: the policies are compiled once, when
+	// the first root needs them.
+	var policies *policy.Rules
 	var all []finding.Finding
 	for _, root := range ro.roots {
 		res, bfs, err := build.New(build.Options{Root: app.Root, Path: root, KubeVersion: ro.kubeVersion}).Run(cmd.Context())
 		if err != nil {
 			return nil, err
 		}
-		opts := validate.Options{Schema: sv, Policies: func(env string) (*policy.Engine, error) {
-			return policy.New(cmd.Context(), policy.Options{Dir: filepath.Join(rules, "policies"),
+		opts := validate.Options{Schema: sv, Policies: func(env string) (_ *policy.Engine, err error) {
+			if policies == nil {
+				if policies, err = policy.Compile(filepath.Join(rules, "policies")); err != nil {
+					return nil, err
+				}
+			}
+			return policy.New(cmd.Context(), policy.Options{Rules: policies,
 				Env: map[string]any{"name": env, "registries": regs, "allowLoadBalancer": ro.allowLB}, Now: time.Now()})
 		}}
 		fs, err := validate.Run(cmd.Context(), opts, root, res.Objects)
@@ -134,6 +142,12 @@ func validateEnvs(cmd *cobra.Command, app *App, m *load.Model, envs []string) ([
 	if err != nil {
 		return nil, err
 	}
+	return validateBuilt(cmd, app, m, envs, b)
+}
+
+// validateBuilt validates what buildEnvs built, so a caller that needs the objects for other
+// checks (check: parity, cost) renders and builds once.
+func validateBuilt(cmd *cobra.Command, app *App, m *load.Model, envs []string, b *built) ([]finding.Finding, error) {
 	objs := b.objects
 	excs, err := validate.Exceptions(m)
 	if err != nil {

@@ -102,3 +102,25 @@ func BenchmarkRun(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNew loads and compiles the repository's policies and prepares the queries: what
+// every environment of a run would pay without policy.Compile.
+func BenchmarkNew(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		newEngine(b, policy.Options{})
+	}
+}
+
+// BenchmarkNewCompiled prepares an engine over policies compiled once (policy.Compile), as the
+// environments after the first in a run do.
+func BenchmarkNewCompiled(b *testing.B) {
+	rules, err := policy.Compile(policiesDir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		newEngine(b, policy.Options{Rules: rules})
+	}
+}
