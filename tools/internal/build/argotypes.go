@@ -142,7 +142,7 @@ func (b *Builder) argoKustomize(app manifest.Object, dir string, opts map[string
 			}
 			got, err := manifest.Decode(at.File, y)
 			if err != nil || len(got) != 1 {
-				return nil, fmt.Errorf("%s: %v", res.CurId(), err)
+				return nil, fmt.Errorf("%s: %v", res.CurId(), err) //nolint:errorlint // err may be nil (one document too many), which %w would print as %!w(<nil>)
 			}
 			o = got[0]
 		}

@@ -24,7 +24,9 @@ func (b *Builder) buildEntry(ctx context.Context, entry string) error {
 	}
 	run := b.newRun(root, entry, plain)
 	run.decoded = b.predictEntry // workers build the Kustomizations it declares meanwhile
+	done := b.spec.busy()
 	r := b.kustomize(ctx, run)
+	done()
 	b.reportWarnings(r.warnings, at, manifest.Object{Object: plain}.ID())
 	objs, err := r.objs, r.err
 	if err != nil {

@@ -173,7 +173,7 @@ func (b *Builder) resourceObjects(ctx context.Context, r *kustomizeRun, m resmap
 			}
 			decoded, err := manifest.Decode(at.File, y)
 			if err != nil || len(decoded) != 1 {
-				return nil, &locatedError{file: at.File, line: at.Line, err: fmt.Errorf("%s: %v", res.CurId(), err)}
+				return nil, &locatedError{file: at.File, line: at.Line, err: fmt.Errorf("%s: %v", res.CurId(), err)} //nolint:errorlint // err may be nil (one document too many), which %w would print as %!w(<nil>)
 			}
 			o = decoded[0]
 		}

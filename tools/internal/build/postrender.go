@@ -80,7 +80,7 @@ func kustomizeObjects(objs []manifest.Object, spec map[string]any) (_ []manifest
 			}
 			got, err := manifest.Decode("", y)
 			if err != nil || len(got) != 1 {
-				return nil, warnings, fmt.Errorf("%s: %v", res.CurId(), err)
+				return nil, warnings, fmt.Errorf("%s: %v", res.CurId(), err) //nolint:errorlint // err may be nil (one document too many), which %w would print as %!w(<nil>)
 			}
 			o = got[0]
 		}

@@ -44,7 +44,11 @@ const entryWindow = 512
 
 // speculator runs Kustomization builds ahead of the queue on worker goroutines.
 type speculator struct {
-	jobs    chan *job
+	jobs chan *job
+	// cpus holds a token per build running, one per CPU. The queue holds one while it builds
+	// the entry directory: everything else waits for that build, so it keeps a CPU to itself
+	// rather than sharing it with the workers.
+	cpus    chan struct{}
 	wg      sync.WaitGroup
 	window  int
 	pending []unit          // the round being drained
@@ -71,7 +75,8 @@ func (b *Builder) startSpeculation(ctx context.Context) {
 		return
 	}
 	initSchema()
-	s := &speculator{jobs: make(chan *job, entryWindow), window: workers * speculationWindow, started: map[string]*job{}}
+	s := &speculator{jobs: make(chan *job, entryWindow), cpus: make(chan struct{}, workers),
+		window: workers * speculationWindow, started: map[string]*job{}}
 	for range workers {
 		s.wg.Go(func() {
 			for j := range s.jobs {
@@ -82,14 +87,25 @@ func (b *Builder) startSpeculation(ctx context.Context) {
 				}
 				// The worker holds the read lock for the whole run: converting and
 				// substituting resources reads kustomize's schema too.
+				s.cpus <- struct{}{}
 				kustomizeMu.RLock()
 				j.res = b.kustomize(ctx, j.run)
 				kustomizeMu.RUnlock()
+				<-s.cpus
 				close(j.done)
 			}
 		})
 	}
 	b.spec = s
+}
+
+// busy takes a CPU from the workers until the returned function is called.
+func (s *speculator) busy() func() {
+	if s == nil {
+		return func() {}
+	}
+	s.cpus <- struct{}{}
+	return func() { <-s.cpus }
 }
 
 // stopSpeculation waits for the workers; builds the queue never reached are dropped.
